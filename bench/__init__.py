@@ -1,0 +1,1 @@
+"""Micro-benchmarks behind `make bench`: they print figures and assert nothing."""

@@ -1,0 +1,1 @@
+"""The composition root: settings, the ASGI app and the command line."""

@@ -1,0 +1,115 @@
+"""The `clientloop` command line: serve, db upgrade, db current, version."""
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from typing import TypeAlias
+
+from bot.settings import Settings, load_settings
+from workflow.db import current_revisions, describe, head_revisions, make_engine, upgrade
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+# A handler gets the parsed arguments and returns the process exit code.
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_serve(commands: Subparsers) -> None:
+    """`clientloop serve`: the ASGI app on uvicorn."""
+    parser = commands.add_parser("serve", help="run the server")
+    parser.add_argument("--host", help="address to listen on (default: HOST)")
+    parser.add_argument("--port", type=int, help="port to listen on (default: PORT)")
+    parser.add_argument(
+        "--no-scheduler", action="store_true", help="do not run scheduled jobs in this process"
+    )
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    settings = _settings()
+    app = create_app(settings, run_scheduler=not args.no_scheduler)
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=settings.port if args.port is None else args.port,
+        log_level=settings.clientloop_log_level.lower(),
+    )
+    return 0
+
+
+def add_db(commands: Subparsers) -> None:
+    """`clientloop db upgrade|current`: the database schema."""
+    parser = commands.add_parser("db", help="database schema")
+    actions = parser.add_subparsers(dest="db_action", required=True, metavar="ACTION")
+    up = actions.add_parser("upgrade", help="migrate the database to the newest schema")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=db_upgrade)
+    actions.add_parser("current", help="show the database's revision and the head").set_defaults(
+        handler=db_current
+    )
+
+
+def db_upgrade(args: argparse.Namespace) -> int:
+    upgrade(_settings().database_url, args.revision)
+    print(f"database upgraded to {args.revision}")
+    return 0
+
+
+def db_current(_args: argparse.Namespace) -> int:
+    current = asyncio.run(_current(_settings().database_url))
+    print(f"current: {describe(current)}")
+    print(f"head: {describe(head_revisions())}")
+    return 0
+
+
+async def _current(url: str) -> tuple[str, ...] | None:
+    engine = make_engine(url)
+    try:
+        return await current_revisions(engine)
+    finally:
+        await engine.dispose()
+
+
+def add_version(commands: Subparsers) -> None:
+    """`clientloop version`."""
+    commands.add_parser("version", help="print the version").set_defaults(handler=print_version)
+
+
+def print_version(_args: argparse.Namespace) -> int:
+    try:
+        print(f"clientloop {version('clientloop')}")
+    except PackageNotFoundError:
+        print("clientloop (not installed)")
+    return 0
+
+
+# Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_db, add_version]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clientloop", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(commands)
+    return parser
+
+
+def _settings() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.clientloop_log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    return handler(args)

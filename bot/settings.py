@@ -1,0 +1,196 @@
+"""Settings read from the environment (and an optional .env file), checked at start."""
+
+import sys
+import zoneinfo
+from typing import NoReturn
+
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./clientloop.db"
+DATABASE_URL_EXAMPLE = (
+    "expected e.g. sqlite+aiosqlite:///./clientloop.db or postgresql+asyncpg://user@host/db"
+)
+ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+BACKEND_ALIASES = {"postgres": "postgresql"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class Settings(BaseSettings):
+    """Every setting clientloop reads; field names match the variables, case aside."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    tenant_id: str | None = None
+    clientloop_secret_key: SecretStr | None = None
+    clientloop_timezone: str = "UTC"
+    clientloop_teams_allow_unauthenticated: bool = False
+    clientloop_scheduler_tick_seconds: int = 30
+    host: str = "127.0.0.1"
+    port: int = 3000
+    clientloop_log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_database_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("clientloop_timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"is not an IANA time zone: {value!r} (expected e.g. UTC or Europe/Paris)"
+            ) from None
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"is not an http(s) URL: {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("clientloop_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(
+                f"is not a log level: {value!r} (expected one of {', '.join(LOG_LEVELS)})"
+            )
+        return value.upper()
+
+    @field_validator("clientloop_scheduler_tick_seconds", "port")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError(f"must not be negative: {value}")
+        return value
+
+    @property
+    def timezone(self) -> zoneinfo.ZoneInfo:
+        """The default time zone for people who have not told us theirs."""
+        return zoneinfo.ZoneInfo(self.clientloop_timezone)
+
+    @property
+    def slack_single_workspace(self) -> bool:
+        """Slack over HTTP for the one workspace the bot token belongs to."""
+        return _all_set(self.slack_signing_secret, self.slack_bot_token)
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Slack over HTTP for many workspaces, installed through OAuth."""
+        return _all_set(self.slack_signing_secret, self.slack_client_id, self.slack_client_secret)
+
+    @property
+    def slack_socket_mode(self) -> bool:
+        """Slack over a Socket Mode websocket (local development)."""
+        return _all_set(self.slack_app_token, self.slack_bot_token)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_single_workspace or self.slack_oauth or self.slack_socket_mode
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams with Bot Framework credentials, or unauthenticated for local testing."""
+        return _all_set(self.client_id, self.client_secret) or (
+            self.clientloop_teams_allow_unauthenticated
+        )
+
+
+def _all_set(*values: object) -> bool:
+    return all(_is_set(value) for value in values)
+
+
+def _is_set(value: object) -> bool:
+    if isinstance(value, SecretStr):
+        return bool(value.get_secret_value())
+    return bool(value)
+
+
+def normalise_database_url(value: str) -> str:
+    """The URL with the async driver for its backend, or ValueError saying what is wrong."""
+    url = _parse_database_url(value)
+    backend = BACKEND_ALIASES.get(url.get_backend_name(), url.get_backend_name())
+    if backend not in ASYNC_DRIVERS:
+        raise ValueError(f"names an unsupported database: {value!r} ({DATABASE_URL_EXAMPLE})")
+    return url.set(drivername=ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
+
+
+def _parse_database_url(value: str) -> URL:
+    try:
+        return make_url(value)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"is not a database URL: {value!r} ({DATABASE_URL_EXAMPLE})") from None
+
+
+def platform_lines(settings: Settings) -> list[str]:
+    """One line per platform saying whether it is on, and which settings turn it on."""
+    return [_slack_line(settings), _socket_mode_line(settings), _teams_line(settings)]
+
+
+def _slack_line(settings: Settings) -> str:
+    if settings.slack_oauth:
+        return "Slack is on: OAuth, many workspaces (SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)"
+    if settings.slack_single_workspace:
+        return "Slack is on: one workspace (SLACK_SIGNING_SECRET + SLACK_BOT_TOKEN)"
+    return (
+        "Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one workspace) "
+        "or SLACK_SIGNING_SECRET with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET (OAuth)"
+    )
+
+
+def _socket_mode_line(settings: Settings) -> str:
+    if settings.slack_socket_mode:
+        return "Slack Socket Mode is on (SLACK_APP_TOKEN + SLACK_BOT_TOKEN)"
+    return "Slack Socket Mode is off: set SLACK_APP_TOKEN and SLACK_BOT_TOKEN (local development)"
+
+
+def _teams_line(settings: Settings) -> str:
+    if _all_set(settings.client_id, settings.client_secret):
+        return "Teams is on (CLIENT_ID + CLIENT_SECRET" + (
+            " + TENANT_ID)" if settings.tenant_id else ")"
+        )
+    if settings.clientloop_teams_allow_unauthenticated:
+        return (
+            "Teams is on WITHOUT authentication "
+            "(CLIENTLOOP_TEAMS_ALLOW_UNAUTHENTICATED): for local testing only"
+        )
+    return "Teams is off: set CLIENT_ID and CLIENT_SECRET (and TENANT_ID for a single-tenant bot)"
+
+
+def load_settings(env_file: str | None = ".env") -> Settings:
+    """Read the settings; on a bad value print one line naming the variable and exit 2."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        _refuse(exc)
+
+
+def _refuse(exc: ValidationError) -> NoReturn:
+    print(f"clientloop: {describe_error(exc)}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def describe_error(exc: ValidationError) -> str:
+    """The first problem, as `VARIABLE what is wrong`."""
+    error = exc.errors()[0]
+    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] != "value_error":
+        message = f"is not valid: {error.get('input')!r} ({message})"
+    return f"{name} {message}"

@@ -1,0 +1,1 @@
+"""Chat-platform adapters: one package per platform, translating both directions."""

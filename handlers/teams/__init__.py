@@ -1,0 +1,1 @@
+"""The Teams adapter: activity handlers, Adaptive Card renderers and the notifier."""

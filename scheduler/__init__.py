@@ -1,0 +1,1 @@
+"""APScheduler wiring and the small jobs that tick; the database decides what is due."""

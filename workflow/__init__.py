@@ -1,0 +1,1 @@
+"""The core of clientloop: domain, use cases, message bus, ports and persistence."""

@@ -1,0 +1,140 @@
+"""Database plumbing: engines, sessions, Alembic migrations and the readiness check."""
+
+import asyncio
+import concurrent.futures
+import functools
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, column, event, inspect, select, table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
+SQLITE_BUSY_TIMEOUT_MS = 5000
+VERSION_TABLE_COLUMN = table(VERSION_TABLE, column("version_num")).c.version_num
+UPGRADE_HINT = "run `clientloop db upgrade`"
+
+
+def make_engine(url: str) -> AsyncEngine:
+    """Build the async engine for `url`, tuned for SQLite or PostgreSQL."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url)
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url)
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, start transactions (see _on_sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    # Take the write lock up front, so two writers queue on busy_timeout instead of
+    # both reading and then failing to upgrade their locks.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """The Alembic configuration, built in code (there is no alembic.ini)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        config.attributes["database_url"] = url
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate the database at `url` to `revision`; safe to call inside an event loop."""
+    config = alembic_config(url)
+    if _loop_is_running():
+        # env.py runs its own event loop, which cannot nest in a running one.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(command.upgrade, config, revision).result()
+    else:
+        command.upgrade(config, revision)
+
+
+async def upgrade_async(url: str, revision: str = "head") -> None:
+    """Migrate without blocking the running event loop."""
+    await asyncio.to_thread(upgrade, url, revision)
+
+
+def _loop_is_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+@functools.cache
+def head_revisions() -> tuple[str, ...]:
+    """The revisions the code expects the database to be at."""
+    return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
+
+
+async def current_revisions(engine: AsyncEngine) -> tuple[str, ...] | None:
+    """The database's revisions, or None when it was never migrated."""
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current_revisions)
+
+
+def _current_revisions(connection: Connection) -> tuple[str, ...] | None:
+    # Read the version table directly: MigrationContext would log on every /readyz probe.
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(select(VERSION_TABLE_COLUMN))
+    return tuple(sorted(str(revision) for revision in rows.scalars()))
+
+
+async def schema_problem(engine: AsyncEngine) -> str | None:
+    """None when the database answers and is at the head revision, else why not."""
+    try:
+        current = await current_revisions(engine)
+    except (OSError, SQLAlchemyError) as exc:
+        return f"database unreachable: {_first_line(exc)}"
+    head = head_revisions()
+    if current is None:
+        return f"database has no schema yet: {UPGRADE_HINT}"
+    if current != head:
+        return f"schema is at {describe(current)}, head is {describe(head)}: {UPGRADE_HINT}"
+    return None
+
+
+def describe(revisions: tuple[str, ...] | None) -> str:
+    """Revisions as a person reads them."""
+    if revisions is None:
+        return "(never migrated)"
+    return ", ".join(revisions) or "(base)"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc) or type(exc).__name__
+    return text.strip().splitlines()[0]
