@@ -1,0 +1,155 @@
+"""Hand-written fakes: an in-memory unit of work with real transactions, and spies."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Self, TypeVar
+
+from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.events import Event
+from workflow.domain.views import Outgoing
+
+T = TypeVar("T")
+REPOSITORIES = (
+    "people",
+    "workspaces",
+    "projects",
+    "changes",
+    "signoffs",
+    "reports",
+    "checkins",
+    "requests",
+    "notices",
+    "feedback",
+    "invitations",
+    "closings",
+)
+
+
+@dataclass
+class Store:
+    """Everything committed so far; a unit of work edits a deep copy of it."""
+
+    items: dict[str, list[Any]] = field(default_factory=lambda: {n: [] for n in REPOSITORIES})
+    audit: list[AuditEntry] = field(default_factory=list)
+    head: ChainHead | None = None
+    outbox: list[tuple[Outgoing, datetime]] = field(default_factory=list)
+    inbound: set[str] = field(default_factory=set)
+    ids: Any = field(default_factory=lambda: itertools.count(1))
+    commits: int = 0
+
+    def sent(self) -> list[Outgoing]:
+        return [message for message, _ in self.outbox]
+
+
+def assign_ids(obj: Any, ids: Any) -> None:
+    """Give every dataclass in the tree an id, as a database flush would."""
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, type):
+        return
+    if hasattr(obj, "id") and obj.id is None:
+        obj.id = next(ids)
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, list):
+            for child in value:
+                assign_ids(child, ids)
+
+
+class FakeRepository(Generic[T]):
+    def __init__(self, items: list[T], ids: Any) -> None:
+        self.items, self.ids = items, ids
+
+    async def add(self, item: T) -> None:
+        assign_ids(item, self.ids)
+        self.items.append(item)
+
+    async def get(self, item_id: int, *, lock: bool = False) -> T | None:
+        return next((i for i in self.items if getattr(i, "id", None) == item_id), None)
+
+    async def find(self, **where: object) -> list[T]:
+        return [i for i in self.items if all(getattr(i, k) == v for k, v in where.items())]
+
+
+class FakeAuditLog:
+    def __init__(self, entries: list[AuditEntry], head: ChainHead | None) -> None:
+        self.entries_, self.head_ = entries, head
+
+    async def head(self, *, lock: bool = False) -> ChainHead | None:
+        return self.head_
+
+    async def store(self, entry: AuditEntry) -> None:
+        self.entries_.append(entry)
+        self.head_ = ChainHead(entry.seq, entry.hash)
+
+    async def entries(self) -> Sequence[AuditEntry]:
+        return list(self.entries_)
+
+
+class FakeOutbox:
+    def __init__(self, rows: list[tuple[Outgoing, datetime]]) -> None:
+        self.rows = rows
+
+    async def put(self, message: Outgoing, at: datetime) -> None:
+        self.rows.append((message, at))
+
+
+class FakeInbound:
+    def __init__(self, seen: set[str]) -> None:
+        self.seen = seen
+
+    async def first_time(self, key: str, at: datetime) -> bool:
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+class FakeUnitOfWork:
+    """A unit of work over a deep copy of the store: commit publishes it, anything else drops it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.events: list[Event] = []
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self.work = copy.deepcopy(
+            (
+                self.store.items,
+                self.store.audit,
+                self.store.head,
+                self.store.outbox,
+                self.store.inbound,
+            )
+        )
+        items, audit, head, outbox, inbound = self.work
+        for name in REPOSITORIES:
+            setattr(self, name, FakeRepository(items[name], self.store.ids))
+        self.audit = FakeAuditLog(audit, head)
+        self.outbox = FakeOutbox(outbox)
+        self.inbound = FakeInbound(inbound)
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        self.events.clear()
+
+    async def flush(self) -> None:
+        for name in REPOSITORIES:
+            for item in getattr(self, name).items:
+                assign_ids(item, self.store.ids)
+
+    async def commit(self) -> None:
+        await self.flush()
+        items, audit, _, outbox, inbound = self.work
+        self.store.items, self.store.audit, self.store.outbox = items, audit, outbox
+        self.store.head, self.store.inbound = self.audit.head_, inbound
+        self.store.commits += 1
+        self.committed = True
+
+    async def rollback(self) -> None:
+        """Nothing to undo: the store is only replaced on commit."""

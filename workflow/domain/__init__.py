@@ -1,0 +1,1 @@
+"""The domain: stdlib-only model, state tables, commands, events and views of clientloop."""

@@ -1,0 +1,341 @@
+"""Versioned change requests: who must approve, in what order, and what a decision means.
+
+```mermaid
+stateDiagram-v2
+    [*] --> pending
+    pending --> pending: approve / edit
+    pending --> approved: complete
+    pending --> rejected: reject
+    pending --> paused: ask
+    paused --> paused: ask
+    paused --> pending: answer / edit
+    rejected --> pending: edit
+    pending --> expired: expire
+    paused --> expired: expire
+    pending --> withdrawn: withdraw
+    paused --> withdrawn: withdraw
+```
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from workflow.domain.content import content_hash
+from workflow.domain.errors import Refused
+from workflow.domain.projects import ApprovalOrder, Project
+from workflow.domain.states import Machine
+
+
+class CRState(StrEnum):
+    PENDING = "pending"
+    PAUSED = "paused"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class CRAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ASK = "ask"
+    ANSWER = "answer"
+    EDIT = "edit"
+    COMPLETE = "complete"
+    EXPIRE = "expire"
+    WITHDRAW = "withdraw"
+
+
+P, Q = CRState.PENDING, CRState.PAUSED
+TRANSITIONS = {
+    (P, CRAction.APPROVE): P,
+    (P, CRAction.REJECT): CRState.REJECTED,
+    (P, CRAction.ASK): Q,
+    (P, CRAction.EDIT): P,
+    (P, CRAction.COMPLETE): CRState.APPROVED,
+    (P, CRAction.EXPIRE): CRState.EXPIRED,
+    (P, CRAction.WITHDRAW): CRState.WITHDRAWN,
+    (Q, CRAction.ASK): Q,
+    (Q, CRAction.ANSWER): P,
+    (Q, CRAction.EDIT): P,
+    (Q, CRAction.EXPIRE): CRState.EXPIRED,
+    (Q, CRAction.WITHDRAW): CRState.WITHDRAWN,
+    (CRState.REJECTED, CRAction.EDIT): P,
+}
+MACHINE = Machine[CRState, CRAction]("change request", TRANSITIONS)
+OPEN_STATES = frozenset({P, Q})
+EDITABLE_FIELDS = ("title", "description", "scope", "schedule_days", "cost", "reason", "due_at")
+
+
+class Verdict(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@dataclass
+class CRVersion:
+    """One immutable version of a change request's content."""
+
+    number: int
+    title: str
+    description: str
+    scope: str
+    schedule_days: int
+    cost: Decimal
+    reason: str
+    author_id: int
+    created_at: datetime
+    due_at: datetime | None = None
+    id: int | None = None
+
+    def content(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in ("number", *EDITABLE_FIELDS)}
+
+    def shown_hash(self) -> str:
+        return content_hash(self.content())
+
+
+@dataclass
+class CRDecision:
+    """One approver's verdict on one version; only those on the current version count."""
+
+    version: int
+    approver_id: int
+    verdict: Verdict
+    reason: str
+    at: datetime
+    shown_hash: str
+    id: int | None = None
+
+
+@dataclass
+class CRQuestion:
+    version: int
+    asker_id: int
+    text: str
+    asked_at: datetime
+    answer: str | None = None
+    answered_by: int | None = None
+    answered_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass
+class Approvers:
+    """The required approvers of a change request under its project's policy."""
+
+    customers: list[int]
+    sponsors: list[int]
+    needed: int
+    order: ApprovalOrder
+
+    @classmethod
+    def of(cls, project: Project) -> Approvers:
+        sponsors = project.sponsors if project.has_external_customer else []
+        return cls(
+            project.customers(), sponsors, project.needed_customer_approvals, project.approval_order
+        )
+
+    @property
+    def everyone(self) -> list[int]:
+        return list(dict.fromkeys([*self.customers, *self.sponsors]))
+
+
+@dataclass
+class ChangeRequest:
+    project_id: int
+    requested_by: int
+    created_at: datetime
+    state: CRState = CRState.PENDING
+    versions: list[CRVersion] = field(default_factory=list)
+    decisions: list[CRDecision] = field(default_factory=list)
+    questions: list[CRQuestion] = field(default_factory=list)
+    source: str = ""
+    id: int | None = None
+    row_version: int = 0
+
+    @property
+    def current(self) -> CRVersion:
+        return max(self.versions, key=lambda v: v.number)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def counted(self) -> dict[int, Verdict]:
+        """Verdicts that count: those on the current version, one per approver."""
+        number = self.current.number
+        return {d.approver_id: d.verdict for d in self.decisions if d.version == number}
+
+    def open_questions(self) -> list[CRQuestion]:
+        return [q for q in self.questions if q.answer is None]
+
+    def customer_side_done(self, approvers: Approvers) -> bool:
+        counted = self.counted()
+        approvals = sum(1 for c in approvers.customers if counted.get(c) is Verdict.APPROVE)
+        return approvals >= approvers.needed
+
+    def sponsor_side_done(self, approvers: Approvers) -> bool:
+        counted = self.counted()
+        return all(counted.get(s) is Verdict.APPROVE for s in approvers.sponsors)
+
+    def outcome(self, approvers: Approvers) -> CRState | None:
+        """APPROVED or REJECTED once the policy can tell, else None."""
+        counted = self.counted()
+        if any(counted.get(s) is Verdict.REJECT for s in approvers.sponsors):
+            return CRState.REJECTED
+        still_possible = sum(1 for c in approvers.customers if counted.get(c) is not Verdict.REJECT)
+        if still_possible < approvers.needed:
+            return CRState.REJECTED
+        if self.customer_side_done(approvers) and self.sponsor_side_done(approvers):
+            return CRState.APPROVED
+        return None
+
+    def turn(self, approvers: Approvers) -> list[int]:
+        """Approvers who may decide now and have not yet decided on the current version."""
+        counted = self.counted()
+        if approvers.order is ApprovalOrder.SPONSOR_FIRST and not self.sponsor_side_done(approvers):
+            candidates = approvers.sponsors
+        elif approvers.order is ApprovalOrder.CUSTOMER_FIRST and not self.customer_side_done(
+            approvers
+        ):
+            candidates = approvers.customers
+        else:
+            candidates = approvers.everyone
+        return [p for p in dict.fromkeys(candidates) if p not in counted]
+
+    def check_may_decide(self, person_id: int, approvers: Approvers, version: int) -> None:
+        require_approver(person_id, approvers)
+        if version != self.current.number:
+            raise Refused(
+                f"You were looking at version {version}, but this change request is now at "
+                f"version {self.current.number}; earlier decisions no longer count. "
+                "Please look at the new version and decide again."
+            )
+        if self.state is CRState.PAUSED:
+            raise Refused("This change request is paused while a question is answered.")
+        if person_id in self.counted():
+            raise Refused("You have already decided on this version.")
+        if person_id not in self.turn(approvers) and self.state is CRState.PENDING:
+            first = (
+                "the sponsor" if approvers.order is ApprovalOrder.SPONSOR_FIRST else "the customers"
+            )
+            raise Refused(f"It's not your turn yet: {first} decide first. You'll be asked then.")
+
+    def decide(
+        self,
+        person_id: int,
+        approvers: Approvers,
+        verdict: Verdict,
+        reason: str,
+        version: int,
+        at: datetime,
+    ) -> CRState | None:
+        """Record a decision; return the new final state if the policy now settles it."""
+        reason = reason.strip()
+        if verdict is Verdict.REJECT and not reason:
+            raise Refused("A rejection needs a reason, so the team knows what to change.")
+        require_approver(person_id, approvers)
+        MACHINE.next(self.state, CRAction(verdict.value))
+        self.check_may_decide(person_id, approvers, version)
+        shown = self.current.shown_hash()
+        self.decisions.append(CRDecision(version, person_id, verdict, reason, at, shown))
+        final = self.outcome(approvers)
+        if final is CRState.APPROVED:
+            self.state = MACHINE.next(self.state, CRAction.COMPLETE)
+        elif final is CRState.REJECTED:
+            self.state = MACHINE.next(self.state, CRAction.REJECT)
+        return final
+
+    def ask(self, person_id: int, approvers: Approvers, text: str, at: datetime) -> CRQuestion:
+        if person_id not in approvers.everyone:
+            raise Refused("Only the approvers of this change request can ask about it here.")
+        if not text.strip():
+            raise Refused("Type your question, so the PM knows what to answer.")
+        self.state = MACHINE.next(self.state, CRAction.ASK)
+        question = CRQuestion(self.current.number, person_id, text.strip(), at)
+        self.questions.append(question)
+        return question
+
+    def answer(self, question_id: int, person_id: int, text: str, at: datetime) -> CRQuestion:
+        question = next((q for q in self.open_questions() if q.id == question_id), None)
+        if question is None:
+            raise Refused("That question has already been answered.")
+        if not text.strip():
+            raise Refused("Type an answer to the question.")
+        question.answer, question.answered_by, question.answered_at = text.strip(), person_id, at
+        if not self.open_questions():
+            self.state = MACHINE.next(self.state, CRAction.ANSWER)
+        return question
+
+    def edit(self, author_id: int, changes: dict[str, object], at: datetime) -> list[str]:
+        """Make a new version with `changes`; return the names of the fields that changed."""
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise Refused(f"These can't be edited: {', '.join(sorted(unknown))}.")
+        old = self.current
+        changed = [k for k in EDITABLE_FIELDS if k in changes and changes[k] != getattr(old, k)]
+        if not changed:
+            raise Refused("Nothing changed, so no new version was made.")
+        self.state = MACHINE.next(self.state, CRAction.EDIT)
+        for question in self.open_questions():
+            question.answer, question.answered_by, question.answered_at = (
+                "(superseded by an edit)",
+                author_id,
+                at,
+            )
+        values = {k: changes.get(k, getattr(old, k)) for k in EDITABLE_FIELDS}
+        self.versions.append(new_version(old.number + 1, author_id, at, values))
+        return changed
+
+    def expire(self, now: datetime) -> bool:
+        due = self.current.due_at
+        if due is None or now < due or not MACHINE.allows(self.state, CRAction.EXPIRE):
+            return False
+        self.state = MACHINE.next(self.state, CRAction.EXPIRE)
+        return True
+
+    def withdraw(self) -> None:
+        self.state = MACHINE.next(self.state, CRAction.WITHDRAW)
+
+
+def require_approver(person_id: int, approvers: Approvers) -> None:
+    if person_id not in approvers.everyone:
+        raise Refused(
+            "This change request is not waiting on you: only its required approvers "
+            "(the customers, and the sponsor when a customer is external) decide on it."
+        )
+
+
+def new_version(number: int, author_id: int, at: datetime, values: dict[str, object]) -> CRVersion:
+    """Validate a change request's content and build a version from it."""
+    title = str(values.get("title") or "").strip()
+    if not title:
+        raise Refused("A change request needs a title.")
+    days = values.get("schedule_days", 0)
+    cost = values.get("cost", Decimal(0))
+    if not isinstance(days, int):
+        raise Refused("The schedule impact must be a whole number of days, e.g. 3 or -2.")
+    if not isinstance(cost, Decimal) or not cost.is_finite():
+        raise Refused("The cost impact must be a number, e.g. 1200 or 1200.50.")
+    due = values.get("due_at")
+    if due is not None and not (isinstance(due, datetime) and due.tzinfo is not None):
+        raise Refused("The due date must be a date like 2027-01-31.")
+    if isinstance(due, datetime) and due <= at:
+        raise Refused("The due date must be in the future.")
+    return CRVersion(
+        number=number,
+        title=title,
+        description=str(values.get("description") or "").strip(),
+        scope=str(values.get("scope") or "").strip(),
+        schedule_days=days,
+        cost=cost,
+        reason=str(values.get("reason") or "").strip(),
+        author_id=author_id,
+        created_at=at,
+        due_at=due if isinstance(due, datetime) else None,
+    )

@@ -1,0 +1,151 @@
+"""Platform-neutral outbound messages: what to show, to whom, with which actions.
+
+Adapters render a `View` as Block Kit or an Adaptive Card; the core never knows how.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ViewKind(StrEnum):
+    WELCOME = "welcome"
+    PROJECT = "project"
+    CHANGE_REQUEST = "change_request"
+    SIGNOFF = "signoff"
+    REPORT = "report"
+    CHECKIN = "checkin"
+    REQUEST = "request"
+    NOTICE = "notice"
+    FEEDBACK = "feedback"
+    INVITATION = "invitation"
+    EVALUATION = "evaluation"
+    QUESTION = "question"
+    INFO = "info"
+
+
+class Style(StrEnum):
+    PRIMARY = "primary"
+    DANGER = "danger"
+    DEFAULT = "default"
+
+
+class Op(StrEnum):
+    POST = "post"
+    UPDATE = "update"
+
+
+@dataclass(frozen=True)
+class Button:
+    """An action on an item. `needs_text` names the text a person must type first."""
+
+    verb: str
+    label: str
+    item: str
+    version: int | None = None
+    style: Style = Style.DEFAULT
+    needs_text: str = ""
+    optional_text: str = ""
+
+
+@dataclass(frozen=True)
+class View:
+    """One card: plain user text (renderers escape it), fields, status and buttons.
+
+    `actors` are the people for whom the buttons are live; everyone else sees the status.
+    `items` nests other views (a check-in lists the decisions still waiting on someone).
+    """
+
+    kind: ViewKind
+    title: str
+    text: str = ""
+    fields: tuple[tuple[str, str], ...] = ()
+    status: str = ""
+    buttons: tuple[Button, ...] = ()
+    actors: tuple[int, ...] = ()
+    items: tuple[View, ...] = ()
+    footer: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person (direct message), or a project's channel."""
+
+    person_id: int | None = None
+    project_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.person_id is None) == (self.project_id is None):
+            raise ValueError("a recipient is either one person or one project's channel")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to post, or (op UPDATE) new content for every copy of `card_key`."""
+
+    to: Recipient | None
+    view: View
+    card_key: str | None = None
+    op: Op = Op.POST
+    project_id: int | None = None
+
+
+def card_key(kind: str, item_id: int) -> str:
+    return f"{kind}:{item_id}"
+
+
+def view_to_dict(view: View) -> dict[str, object]:
+    """A JSON-ready form of a view (the outbox stores it so delivery can happen later)."""
+    return {
+        "kind": view.kind.value,
+        "title": view.title,
+        "text": view.text,
+        "fields": [list(f) for f in view.fields],
+        "status": view.status,
+        "buttons": [button_to_dict(b) for b in view.buttons],
+        "actors": list(view.actors),
+        "items": [view_to_dict(v) for v in view.items],
+        "footer": view.footer,
+        "link": view.link,
+    }
+
+
+def button_to_dict(button: Button) -> dict[str, object]:
+    return {
+        "verb": button.verb,
+        "label": button.label,
+        "item": button.item,
+        "version": button.version,
+        "style": button.style.value,
+        "needs_text": button.needs_text,
+        "optional_text": button.optional_text,
+    }
+
+
+def view_from_dict(data: dict[str, Any]) -> View:
+    return View(
+        kind=ViewKind(data["kind"]),
+        title=data["title"],
+        text=data.get("text", ""),
+        fields=tuple((str(k), str(v)) for k, v in data.get("fields", [])),
+        status=data.get("status", ""),
+        buttons=tuple(
+            Button(
+                b["verb"],
+                b["label"],
+                b["item"],
+                b.get("version"),
+                Style(b["style"]),
+                b.get("needs_text", ""),
+                b.get("optional_text", ""),
+            )
+            for b in data.get("buttons", [])
+        ),
+        actors=tuple(int(a) for a in data.get("actors", [])),
+        items=tuple(view_from_dict(v) for v in data.get("items", [])),
+        footer=data.get("footer", ""),
+        link=data.get("link", ""),
+    )

@@ -1,0 +1,104 @@
+"""The core's ports: repositories, the unit of work, the notifier and the clock, as Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Self, TypeVar
+
+from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.changes import ChangeRequest
+from workflow.domain.checkins import CheckIn
+from workflow.domain.closing import Closing
+from workflow.domain.events import Event
+from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
+from workflow.domain.people import Person, Workspace
+from workflow.domain.projects import Project
+from workflow.domain.reports import StatusReport
+from workflow.domain.signoffs import SignoffRequest
+from workflow.domain.views import Outgoing
+
+T = TypeVar("T")
+
+
+class Repository(Protocol[T]):
+    """Aggregates of one kind; `lock` takes a row lock where the database has them."""
+
+    async def add(self, item: T) -> None: ...
+
+    async def get(self, item_id: int, *, lock: bool = False) -> T | None: ...
+
+    async def find(self, **where: object) -> list[T]: ...
+
+
+class AuditLog(Protocol):
+    async def head(self, *, lock: bool = False) -> ChainHead | None: ...
+
+    async def store(self, entry: AuditEntry) -> None: ...
+
+    async def entries(self) -> Sequence[AuditEntry]: ...
+
+
+class Outbox(Protocol):
+    async def put(self, message: Outgoing, at: datetime) -> None: ...
+
+
+class InboundLog(Protocol):
+    async def first_time(self, key: str, at: datetime) -> bool:
+        """Record an inbound event id; False when it was seen before."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction: repositories, the audit log, the outbox and the events raised."""
+
+    people: Repository[Person]
+    workspaces: Repository[Workspace]
+    projects: Repository[Project]
+    changes: Repository[ChangeRequest]
+    signoffs: Repository[SignoffRequest]
+    reports: Repository[StatusReport]
+    checkins: Repository[CheckIn]
+    requests: Repository[CustomerRequest]
+    notices: Repository[Notice]
+    feedback: Repository[Feedback]
+    invitations: Repository[Invitation]
+    closings: Repository[Closing]
+    audit: AuditLog
+    outbox: Outbox
+    inbound: InboundLog
+    events: list[Event]
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *args: object) -> None: ...
+
+    async def flush(self) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a platform said about one delivery: its message id, or why it failed."""
+
+    message_id: str | None = None
+    conversation_id: str | None = None
+    error: str | None = None
+    permanent: bool = False
+    retry_after: float | None = None
+
+
+class Notifier(Protocol):
+    """Delivers one outbound message to a chat platform (an adapter implements it)."""
+
+    async def send(self, message: Outgoing, address: str) -> Receipt: ...
+
+    async def update(self, message: Outgoing, address: str, message_id: str) -> Receipt: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

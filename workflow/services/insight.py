@@ -1,0 +1,185 @@
+"""The read side: pending items with their age, the PM digest, and export rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from workflow.domain.changes import Approvers, CRState
+from workflow.domain.checkins import CheckInState, week_of
+from workflow.domain.inbox import InvitationState, NoticeState, RequestState
+from workflow.domain.insight import Digest, PendingItem, digest
+from workflow.domain.projects import Project, ProjectState
+from workflow.domain.reports import ReportState
+from workflow.domain.signoffs import SignoffState
+from workflow.ports import UnitOfWork
+from workflow.services.common import load
+
+UTC_ZONE = ZoneInfo("UTC")
+
+
+async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
+    """Everything that waits on someone in `project`, one row per person waited on."""
+    assert project.id is not None
+    pid, items = project.id, []
+    approvers = Approvers.of(project)
+    for change in await uow.changes.find(project_id=pid):
+        since = change.current.created_at
+        title = f"CR-{change.id} {change.current.title}"
+        if change.state is CRState.PENDING:
+            waiting = change.turn(approvers)
+        elif change.state is CRState.PAUSED:
+            waiting, since = project.pms, change.open_questions()[0].asked_at
+        else:
+            continue
+        items += [
+            PendingItem("change_request", change.id or 0, pid, title, p, since) for p in waiting
+        ]
+    for signoff in await uow.signoffs.find(project_id=pid, state=SignoffState.PENDING):
+        items += [
+            PendingItem(
+                "signoff", signoff.id or 0, pid, f"Sign-off: {signoff.title}", p, signoff.created_at
+            )
+            for p in signoff.waiting_on()
+        ]
+    for report in await uow.reports.find(project_id=pid):
+        if report.state is not ReportState.ACKNOWLEDGED:
+            items += [
+                PendingItem(
+                    "report", report.id or 0, pid, f"Report {report.period}", p, report.posted_at
+                )
+                for p in report.waiting_on()
+            ]
+    items += await _inbox_pending(uow, project)
+    return items
+
+
+async def _inbox_pending(uow: UnitOfWork, project: Project) -> list[PendingItem]:
+    pid, items = project.id or 0, []
+    for checkin in await uow.checkins.find(project_id=pid):
+        if checkin.state in (CheckInState.SENT, CheckInState.REMINDED):
+            items.append(
+                PendingItem(
+                    "checkin",
+                    checkin.id or 0,
+                    pid,
+                    "Weekly check-in",
+                    checkin.person_id,
+                    checkin.sent_at,
+                )
+            )
+    for inv in await uow.invitations.find(project_id=pid):
+        if inv.state is InvitationState.INVITED:
+            items.append(
+                PendingItem(
+                    "invitation", inv.id or 0, pid, inv.what[:80], inv.invitee_id, inv.created_at
+                )
+            )
+        elif inv.state is InvitationState.PROPOSED:
+            items.append(
+                PendingItem(
+                    "invitation",
+                    inv.id or 0,
+                    pid,
+                    inv.what[:80],
+                    inv.inviter_id,
+                    inv.answered_at or inv.created_at,
+                )
+            )
+    for req in await uow.requests.find(project_id=pid, state=RequestState.OPEN):
+        items += [
+            PendingItem("request", req.id or 0, pid, req.text[:80], p, req.created_at)
+            for p in project.pms
+        ]
+    for notice in await uow.notices.find(project_id=pid, state=NoticeState.RECEIVED):
+        items += [
+            PendingItem("notice", notice.id or 0, pid, notice.what[:80], p, notice.created_at)
+            for p in project.pms
+        ]
+    for closing in await uow.closings.find(project_id=pid):
+        if closing.closed_at is None:
+            items += [
+                PendingItem(
+                    "evaluation", closing.id or 0, pid, "Final evaluation", p, closing.started_at
+                )
+                for p in closing.waiting_on()
+            ]
+    return items
+
+
+async def pending_for_person(uow: UnitOfWork, person_id: int) -> list[PendingItem]:
+    items: list[PendingItem] = []
+    for project in await uow.projects.find():
+        if project.state is not ProjectState.CLOSED and project.roles_of(person_id):
+            items += [i for i in await pending_in(uow, project) if i.waiting_on == person_id]
+    return sorted(items, key=lambda i: i.since)
+
+
+async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Digest:
+    project = await load(uow.projects, project_id, "project", lock=False)
+    checkins = await uow.checkins.find(project_id=project_id)
+    notices = [
+        n for n in await uow.notices.find(project_id=project_id) if (now - n.created_at).days < 7
+    ]
+    pending = [i for i in await pending_in(uow, project) if i.kind != "checkin"]
+    return digest(checkins, project.customers(), pending, len(notices), week_of(now, UTC_ZONE), now)
+
+
+async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[str, object]]]:
+    """A project's feedback, decisions and audit trail as flat rows (for CSV or JSON)."""
+    rows: dict[str, list[dict[str, object]]] = {"feedback": [], "decisions": [], "audit": []}
+    for checkin in await uow.checkins.find(project_id=project_id):
+        if checkin.state is CheckInState.ANSWERED:
+            rows["feedback"].append(
+                {
+                    "type": "checkin",
+                    "person_id": checkin.person_id,
+                    "week": checkin.week,
+                    "rating": checkin.rating,
+                    "text": checkin.text,
+                    "at": checkin.answered_at,
+                }
+            )
+    for fb in await uow.feedback.find(project_id=project_id):
+        rows["feedback"].append(
+            {
+                "type": "feedback",
+                "person_id": fb.author_id,
+                "week": None,
+                "rating": None,
+                "text": fb.text,
+                "at": fb.created_at,
+            }
+        )
+    for change in await uow.changes.find(project_id=project_id):
+        for d in change.decisions:
+            rows["decisions"].append(
+                {
+                    "item": f"CR-{change.id}",
+                    "version": d.version,
+                    "person_id": d.approver_id,
+                    "verdict": d.verdict.value,
+                    "reason": d.reason,
+                    "at": d.at,
+                    "shown_hash": d.shown_hash,
+                }
+            )
+    for signoff in await uow.signoffs.find(project_id=project_id):
+        for a in signoff.approvers:
+            if a.verdict is not None:
+                rows["decisions"].append(
+                    {
+                        "item": f"signoff-{signoff.id} {signoff.kind.value}",
+                        "version": signoff.doc_version,
+                        "person_id": a.person_id,
+                        "verdict": a.verdict.value,
+                        "reason": a.remarks,
+                        "at": a.decided_at,
+                        "shown_hash": a.shown_hash,
+                    }
+                )
+    for entry in await uow.audit.entries():
+        if entry.project_id == project_id:
+            rows["audit"].append(asdict(entry))
+    return rows

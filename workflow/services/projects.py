@@ -1,0 +1,174 @@
+"""Use cases for projects and people: setup, roles, policy, check-in settings, profiles, away."""
+
+from __future__ import annotations
+
+from workflow.domain import commands as c
+from workflow.domain import events as e
+from workflow.domain.errors import Refused
+from workflow.domain.people import Workspace
+from workflow.domain.permissions import Act
+from workflow.domain.projects import Project, ProjectState, Role, valid_key
+from workflow.ports import UnitOfWork
+from workflow.services.common import actor_of, emit, person_for, pid, project_for
+
+WELCOMED_ROLES = frozenset({Role.CUSTOMER, Role.SPONSOR})
+
+
+async def workspace_for(uow: UnitOfWork, cmd: c.CreateProject) -> Workspace:
+    found = await uow.workspaces.find(platform=cmd.platform, external_id=cmd.workspace_id)
+    if found:
+        return found[0]
+    workspace = Workspace(cmd.platform, cmd.workspace_id, cmd.workspace_name)
+    await uow.workspaces.add(workspace)
+    await uow.flush()
+    return workspace
+
+
+async def create_project(cmd: c.CreateProject, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    key, name = valid_key(cmd.key), cmd.name.strip()
+    if not name:
+        raise Refused("A project needs a name.")
+    workspace = await workspace_for(uow, cmd)
+    assert workspace.id is not None
+    if await uow.projects.find(workspace_id=workspace.id, key=key):
+        raise Refused(f"There is already a project {key} here; choose another key.")
+    in_channel = await uow.projects.find(workspace_id=workspace.id, channel_id=cmd.channel_id)
+    if any(p.state is not ProjectState.CLOSED for p in in_channel):
+        raise Refused("This channel already has a project; start the new one in its own channel.")
+    project = Project(workspace.id, key, name, cmd.channel_id, created_at=cmd.at)
+    project.set_checkin(cmd.checkin_day, cmd.checkin_time)
+    project.add(pid(pm), Role.PM, check=False)
+    for ref, kind in cmd.customers:
+        project.add(pid(await person_for(uow, ref)), Role.CUSTOMER, kind, check=False)
+    if cmd.sponsor is not None:
+        project.add(pid(await person_for(uow, cmd.sponsor)), Role.SPONSOR, check=False)
+    for ref in cmd.members:
+        project.add(pid(await person_for(uow, ref)), Role.MEMBER, check=False)
+    project.check_invariants()
+    await uow.projects.add(project)
+    await uow.flush()
+    assert project.id is not None
+    welcomed = tuple(
+        dict.fromkeys(p.person_id for p in project.participants if p.role in WELCOMED_ROLES)
+    )
+    emit(
+        uow,
+        e.ProjectCreated(
+            at=cmd.at,
+            actor_id=pm.id,
+            project_id=project.id,
+            subject_id=project.id,
+            key=key,
+            welcomed=welcomed,
+        ),
+    )
+    return c.Reply(f"Project {key} is set up.", project.id)
+
+
+async def change_people(cmd: c.ChangePeople, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    project = await project_for(uow, cmd.project_id, pm, Act.MANAGE_PEOPLE, lock=True)
+    added: list[tuple[int, str]] = []
+    removed: list[tuple[int, str]] = []
+    for ref, role in cmd.remove:
+        person = await person_for(uow, ref)
+        if project.remove(pid(person), role, check=False):
+            removed.append((pid(person), role.value))
+    for ref, role, kind in cmd.add:
+        person = await person_for(uow, ref)
+        if project.add(pid(person), role, kind, check=False):
+            added.append((pid(person), role.value))
+    project.check_invariants()
+    if not added and not removed:
+        return c.Reply("Nothing changed: everyone already had those roles.", project.id)
+    welcomed = tuple(dict.fromkeys(p for p, r in added if Role(r) in WELCOMED_ROLES))
+    emit(
+        uow,
+        e.PeopleChanged(
+            at=cmd.at,
+            actor_id=pm.id,
+            project_id=project.id,
+            subject_id=project.id,
+            added=tuple(added),
+            removed=tuple(removed),
+            welcomed=welcomed,
+        ),
+    )
+    return c.Reply(f"People of {project.key} updated.", project.id)
+
+
+async def set_policy(cmd: c.SetApprovalPolicy, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    project = await project_for(uow, cmd.project_id, pm, Act.CHANGE, lock=True)
+    project.set_policy(cmd.rule, cmd.quorum, cmd.order)
+    text = f"rule={cmd.rule.value} quorum={project.quorum} order={cmd.order.value}"
+    emit(
+        uow,
+        e.SettingsChanged(
+            at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
+        ),
+    )
+    return c.Reply(f"Approval policy of {project.key}: {text}.", project.id)
+
+
+async def set_checkin_schedule(cmd: c.SetCheckInSchedule, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
+    project.set_checkin(cmd.day, cmd.time)
+    text = f"day={project.checkin_day} time={project.checkin_time.isoformat('minutes')}"
+    emit(
+        uow,
+        e.SettingsChanged(
+            at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
+        ),
+    )
+    return c.Reply(f"Check-ins of {project.key} moved: {text}.", project.id)
+
+
+async def update_profile(cmd: c.UpdateProfile, uow: UnitOfWork) -> c.Reply:
+    person = await person_for(uow, cmd.person)
+    return c.Reply(f"Profile of {person.label} saved ({person.timezone}).", person.id)
+
+
+async def set_away(cmd: c.SetAway, uow: UnitOfWork) -> c.Reply:
+    person = await actor_of(uow, cmd)
+    if cmd.until is not None and cmd.until <= cmd.at.astimezone(person.zone).date():
+        raise Refused("The date you'll be back must be in the future, e.g. 2027-01-04.")
+    projects = await _customer_projects(uow, pid(person), cmd.project_id)
+    if not projects:
+        raise Refused(
+            "You are not a customer of any open project, so there are no check-ins to pause."
+        )
+    for project in projects:
+        entry = project.customer_entry(pid(person))
+        assert entry is not None and project.id is not None
+        entry.away_until = cmd.until
+        emit(
+            uow,
+            e.AwaySet(
+                at=cmd.at,
+                actor_id=person.id,
+                project_id=project.id,
+                subject_id=person.id,
+                until=cmd.until,
+            ),
+        )
+    if cmd.until is None:
+        return c.Reply("Welcome back: check-ins are on again.")
+    return c.Reply(f"Check-ins paused until {cmd.until.isoformat()}. Enjoy your time away!")
+
+
+async def _customer_projects(uow: UnitOfWork, person_id: int, only: int | None) -> list[Project]:
+    if only is not None:
+        project = await project_for(uow, only, lock=True)
+        if project.customer_entry(person_id) is None:
+            raise Refused(
+                f"You are not a customer of {project.key}, so you have no check-ins there to pause."
+            )
+        return [project]
+    found = []
+    for project in await uow.projects.find():
+        if project.state is not ProjectState.CLOSED and project.customer_entry(person_id):
+            found.append(project)
+    return found

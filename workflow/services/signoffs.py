@@ -1,0 +1,93 @@
+"""Use cases for sign-offs: request (superseding an open one of the same kind), answer, withdraw."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from workflow.domain import commands as c
+from workflow.domain import events as e
+from workflow.domain.permissions import Act
+from workflow.domain.signoffs import SignoffAction, SignoffRequest, SignoffState, new_signoff
+from workflow.ports import UnitOfWork
+from workflow.services.common import actor_of, emit, load, pid, project_for
+
+
+async def request_signoff(cmd: c.RequestSignoff, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    project = await project_for(uow, cmd.project_id, pm, Act.SIGNOFF)
+    fields = {"title": cmd.title, "link": cmd.link, "summary": cmd.summary, "version": cmd.version}
+    request = new_signoff(project, cmd.kind, fields, pid(pm), cmd.at, cmd.due_at)
+    superseded = []
+    for old in await uow.signoffs.find(
+        project_id=project.id, kind=cmd.kind, state=SignoffState.PENDING
+    ):
+        old.settle(SignoffAction.SUPERSEDE)
+        emit(uow, _settled(old, cmd.at, pm.id))
+        superseded.append(old.id)
+    await uow.signoffs.add(request)
+    await uow.flush()
+    emit(
+        uow,
+        e.SignoffRequested(
+            at=cmd.at,
+            actor_id=pm.id,
+            project_id=project.id,
+            subject_id=request.id,
+            comment=request.doc_version,
+            superseded=tuple(i for i in superseded if i is not None),
+        ),
+    )
+    return c.Reply(
+        f"Sign-off of the {cmd.kind.value} requested from {len(request.approvers)} people.",
+        request.id,
+    )
+
+
+async def decide_signoff(cmd: c.DecideSignoff, uow: UnitOfWork) -> c.Reply:
+    person = await actor_of(uow, cmd)
+    request = await load(uow.signoffs, cmd.signoff_id, "sign-off request")
+    settled = request.decide(pid(person), cmd.verdict, cmd.remarks, cmd.at)
+    entry = request.approver(pid(person))
+    emit(
+        uow,
+        e.SignoffAnswered(
+            at=cmd.at,
+            actor_id=person.id,
+            project_id=request.project_id,
+            subject_id=request.id,
+            shown_hash=entry.shown_hash,
+            comment=entry.remarks,
+            verdict=cmd.verdict.value,
+        ),
+    )
+    if settled:
+        emit(uow, _settled(request, cmd.at, person.id))
+    return c.Reply(f"Thank you, your answer on the {request.kind.value} is recorded.", request.id)
+
+
+async def withdraw_signoff(cmd: c.WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    request = await load(uow.signoffs, cmd.signoff_id, "sign-off request")
+    await project_for(uow, request.project_id, pm, Act.SIGNOFF, open_only=False)
+    request.settle(SignoffAction.WITHDRAW)
+    emit(uow, _settled(request, cmd.at, pm.id))
+    return c.Reply(f"The {request.kind.value} sign-off was withdrawn.", request.id)
+
+
+async def expire_signoffs(uow: UnitOfWork, now: datetime) -> int:
+    expired = 0
+    for request in await uow.signoffs.find(state=SignoffState.PENDING):
+        if request.expire(now):
+            emit(uow, _settled(request, now, None))
+            expired += 1
+    return expired
+
+
+def _settled(request: SignoffRequest, at: datetime, actor: int | None) -> e.SignoffSettled:
+    return e.SignoffSettled(
+        at=at,
+        actor_id=actor,
+        project_id=request.project_id,
+        subject_id=request.id,
+        state=request.state.value,
+    )
