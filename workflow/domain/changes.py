@@ -68,6 +68,8 @@ TRANSITIONS = {
 }
 MACHINE = Machine[CRState, CRAction]("change request", TRANSITIONS)
 OPEN_STATES = frozenset({P, Q})
+CENT = Decimal("0.01")
+MAX_COST = Decimal(10) ** 12
 EDITABLE_FIELDS = ("title", "description", "scope", "schedule_days", "cost", "reason", "due_at")
 
 
@@ -322,6 +324,8 @@ def new_version(number: int, author_id: int, at: datetime, values: dict[str, obj
         raise Refused("The schedule impact must be a whole number of days, e.g. 3 or -2.")
     if not isinstance(cost, Decimal) or not cost.is_finite():
         raise Refused("The cost impact must be a number, e.g. 1200 or 1200.50.")
+    if abs(cost) >= MAX_COST:
+        raise Refused("The cost impact is too large: keep it under 1,000,000,000,000.")
     due = values.get("due_at")
     if due is not None and not (isinstance(due, datetime) and due.tzinfo is not None):
         raise Refused("The due date must be a date like 2027-01-31.")
@@ -333,7 +337,7 @@ def new_version(number: int, author_id: int, at: datetime, values: dict[str, obj
         description=str(values.get("description") or "").strip(),
         scope=str(values.get("scope") or "").strip(),
         schedule_days=days,
-        cost=cost,
+        cost=cost.quantize(CENT),
         reason=str(values.get("reason") or "").strip(),
         author_id=author_id,
         created_at=at,

@@ -1,0 +1,169 @@
+"""The delivery side of the outbox: claim due rows under a lease, record results and card copies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from workflow.db_errors import database_errors
+from workflow.domain.people import Platform
+from workflow.tables_delivery import card_copies, outbox
+
+PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """One message to deliver, as claimed (attempts counts the failed tries so far)."""
+
+    id: int
+    project_id: int | None
+    recipient_person_id: int | None
+    recipient_project_id: int | None
+    card_key: str | None
+    op: str
+    view: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class CardCopyRecord:
+    """Where one copy of a card was posted, so an update can reach every copy."""
+
+    card_key: str
+    platform: Platform
+    workspace_id: str
+    conversation_id: str
+    message_id: str
+    person_id: int | None
+
+
+RECORD_COLUMNS = [outbox.c[name] for name in OutboxRecord.__dataclass_fields__]
+COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_fields__]
+
+
+class OutboxStore:
+    """Each method is its own short transaction on its own session."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRecord]:
+        """Lease up to `limit` due rows; no row is handed to two claimers at once.
+
+        PostgreSQL skips rows another claimer has locked; the UPDATE re-checks the lease
+        (compare-and-set), which is what makes it safe on SQLite too.
+        """
+        free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
+        due = (
+            select(outbox.c.id)
+            .where(outbox.c.state == PENDING, outbox.c.available_at <= now, free)
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._transaction() as session:
+            ids = list((await session.scalars(due)).all())
+            if not ids:
+                return []
+            lease = (
+                update(outbox)
+                .where(outbox.c.id.in_(ids), outbox.c.state == PENDING, free)
+                .values(lease_until=now + timedelta(seconds=lease_seconds))
+                .returning(*RECORD_COLUMNS)
+            )
+            rows = (await session.execute(lease)).all()
+        return sorted((_record(row) for row in rows), key=lambda r: r.id)
+
+    async def mark_sent(
+        self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
+    ) -> None:
+        await self._set(
+            row_id,
+            state=SENT,
+            sent_at=at,
+            platform_message_id=message_id,
+            conversation_id=conversation_id,
+            lease_until=None,
+        )
+
+    async def mark_retry(
+        self, row_id: int, at: datetime, error: str, available_at: datetime
+    ) -> None:
+        """A failure worth retrying: try again from `available_at` (`at` is when it failed)."""
+        await self._set(
+            row_id,
+            attempts=outbox.c.attempts + 1,
+            last_error=f"{at.isoformat()} {error}",
+            available_at=available_at,
+            lease_until=None,
+        )
+
+    async def mark_undeliverable(self, row_id: int, at: datetime, error: str) -> None:
+        await self._set(
+            row_id,
+            state=UNDELIVERABLE,
+            attempts=outbox.c.attempts + 1,
+            last_error=f"{at.isoformat()} {error}",
+            lease_until=None,
+        )
+
+    async def add_copy(
+        self,
+        card_key: str,
+        platform: Platform | str,
+        workspace_id: str,
+        conversation_id: str,
+        message_id: str,
+        person_id: int | None,
+        at: datetime,
+    ) -> None:
+        """Remember a posted copy; a copy already known is left as it is."""
+        row = {
+            "card_key": card_key,
+            "platform": platform,
+            "workspace_id": workspace_id,
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "person_id": person_id,
+            "created_at": at,
+        }
+        async with self._transaction() as session:
+            try:
+                async with session.begin_nested():
+                    await session.execute(insert(card_copies).values(**row))
+            except IntegrityError:
+                pass  # the same message reported twice: one copy is enough
+
+    async def copies(self, card_key: str) -> list[CardCopyRecord]:
+        query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
+        async with self._transaction() as session:
+            rows = (await session.execute(query.order_by(card_copies.c.id))).all()
+        return [CardCopyRecord(**row._mapping) for row in rows]
+
+    async def pending_count(self) -> int:
+        query = select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)
+        async with self._transaction() as session:
+            return int((await session.execute(query)).scalar_one())
+
+    async def _set(self, row_id: int, **values: Any) -> None:
+        async with self._transaction() as session:
+            await session.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
+        """A short transaction that commits when the block ends without an error."""
+        with database_errors():
+            async with self.sessionmaker() as session, session.begin():
+                yield session
+
+
+def _record(row: Row[Any]) -> OutboxRecord:
+    return OutboxRecord(**row._mapping)

@@ -1,0 +1,126 @@
+"""SQL implementations of the ports a unit of work hands to the use cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar, cast
+
+from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workflow.db_errors import database_errors
+from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.views import Outgoing, view_to_dict
+from workflow.tables_delivery import audit_entries, audit_head, inbound_events, outbox
+
+T = TypeVar("T")
+HEAD_ID = 1
+# FOR NO KEY UPDATE: serialises writers of the row, yet lets others insert rows that refer to it.
+ROW_LOCK = {"key_share": True}
+
+
+class SqlRepository(Generic[T]):
+    """Aggregates of one mapped class; their child lists load with them."""
+
+    def __init__(self, session: AsyncSession, cls: type[T]) -> None:
+        self.session, self.cls = session, cls
+        self.order = sa_inspect(cls).primary_key
+
+    async def add(self, item: T) -> None:
+        self.session.add(item)
+
+    async def get(self, item_id: int, *, lock: bool = False) -> T | None:
+        """`lock` takes the row lock (PostgreSQL) and re-reads the row once it holds it."""
+        with database_errors():
+            return await self.session.get(
+                self.cls,
+                item_id,
+                with_for_update=ROW_LOCK if lock else None,
+                populate_existing=lock,
+            )
+
+    async def find(self, **where: object) -> list[T]:
+        """Equality filters on the root's attributes (a composite compares all its columns)."""
+        query = select(self.cls).filter_by(**where).order_by(*self.order)
+        with database_errors():
+            return list((await self.session.scalars(query)).all())
+
+
+class SqlAuditLog:
+    """The hash chain: entries plus a one-row head, so a deleted tail is noticed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def head(self, *, lock: bool = False) -> ChainHead | None:
+        query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
+        if lock:
+            query = query.with_for_update()
+        with database_errors():
+            row = (await self.session.execute(query)).one_or_none()
+        return ChainHead(row.seq, row.hash) if row else None
+
+    async def store(self, entry: AuditEntry) -> None:
+        """Append `entry` and move the head to it, in the caller's transaction."""
+        values = {**entry.content(), "hash": entry.hash}
+        moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
+        with database_errors():
+            await self.session.execute(insert(audit_entries).values(**values))
+            result = await self.session.execute(moved.values(seq=entry.seq, hash=entry.hash))
+            if cast(CursorResult[Any], result).rowcount == 0:
+                # The first entry ever; a concurrent first writer fails on the unique seq.
+                head = {"id": HEAD_ID, "seq": entry.seq, "hash": entry.hash}
+                await self.session.execute(insert(audit_head).values(**head))
+
+    async def entries(self) -> Sequence[AuditEntry]:
+        columns = [c for c in audit_entries.c if c.key != "id"]
+        query = select(*columns).order_by(audit_entries.c.seq)
+        with database_errors():
+            rows = (await self.session.execute(query)).mappings().all()
+        return [AuditEntry(**row) for row in rows]
+
+
+class SqlOutbox:
+    """Outgoing messages, written in the same transaction as the change that caused them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def put(self, message: Outgoing, at: datetime) -> None:
+        to = message.to
+        row = {
+            "created_at": at,
+            "project_id": message.project_id,
+            "recipient_person_id": to.person_id if to else None,
+            "recipient_project_id": to.project_id if to else None,
+            "card_key": message.card_key,
+            "op": message.op.value,
+            "view": view_to_dict(message.view),
+            "state": "pending",
+            "attempts": 0,
+            "available_at": at,
+        }
+        with database_errors():
+            await self.session.execute(insert(outbox).values(**row))
+
+
+class SqlInboundLog:
+    """Ids of inbound events already handled, so a platform's retry changes nothing."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time(self, key: str, at: datetime) -> bool:
+        with database_errors():
+            # Flush first: a failure of pending objects must not read as a duplicate.
+            await self.session.flush()
+            try:
+                async with self.session.begin_nested():
+                    row = {"key": key, "received_at": at}
+                    await self.session.execute(insert(inbound_events).values(**row))
+            except IntegrityError:
+                return False
+        return True

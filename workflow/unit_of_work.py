@@ -1,0 +1,120 @@
+"""The SQL unit of work: one AsyncSession, one transaction per command, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Self
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from workflow.db_errors import database_errors
+from workflow.domain.changes import ChangeRequest
+from workflow.domain.checkins import CheckIn
+from workflow.domain.closing import Closing
+from workflow.domain.events import Event
+from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
+from workflow.domain.people import Person, Workspace
+from workflow.domain.projects import Project
+from workflow.domain.reports import StatusReport
+from workflow.domain.signoffs import SignoffRequest
+from workflow.orm import start_mappers
+from workflow.ports import AuditLog, InboundLog, Outbox, Repository, UnitOfWork
+from workflow.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
+
+
+class SqlUnitOfWork:
+    """Opens a session on enter; rolls back on exit unless `commit()` succeeded.
+
+    Database failures come out as `Conflict` (another transaction won: the bus retries the
+    whole command) or `Unavailable` (nothing was written; the person should try again).
+    """
+
+    people: Repository[Person]
+    workspaces: Repository[Workspace]
+    projects: Repository[Project]
+    changes: Repository[ChangeRequest]
+    signoffs: Repository[SignoffRequest]
+    reports: Repository[StatusReport]
+    checkins: Repository[CheckIn]
+    requests: Repository[CustomerRequest]
+    notices: Repository[Notice]
+    feedback: Repository[Feedback]
+    invitations: Repository[Invitation]
+    closings: Repository[Closing]
+    audit: AuditLog
+    outbox: Outbox
+    inbound: InboundLog
+    events: list[Event]
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        start_mappers()
+        self.sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+        self._committed = False
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        session = self._session = self.sessionmaker()
+        self._committed = False
+        self.people = SqlRepository(session, Person)
+        self.workspaces = SqlRepository(session, Workspace)
+        self.projects = SqlRepository(session, Project)
+        self.changes = SqlRepository(session, ChangeRequest)
+        self.signoffs = SqlRepository(session, SignoffRequest)
+        self.reports = SqlRepository(session, StatusReport)
+        self.checkins = SqlRepository(session, CheckIn)
+        self.requests = SqlRepository(session, CustomerRequest)
+        self.notices = SqlRepository(session, Notice)
+        self.feedback = SqlRepository(session, Feedback)
+        self.invitations = SqlRepository(session, Invitation)
+        self.closings = SqlRepository(session, Closing)
+        self.audit = SqlAuditLog(session)
+        self.outbox = SqlOutbox(session)
+        self.inbound = SqlInboundLog(session)
+        self.events = []
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        session, self._session = self.session, None
+        try:
+            if not self._committed:
+                await _quiet_rollback(session)
+        finally:
+            await session.close()
+
+    async def flush(self) -> None:
+        with database_errors():
+            await self.session.flush()
+
+    async def commit(self) -> None:
+        with database_errors():
+            await self.session.commit()
+        self._committed = True
+
+    async def rollback(self) -> None:
+        with database_errors():
+            await self.session.rollback()
+
+
+async def _quiet_rollback(session: AsyncSession) -> None:
+    """Roll back on the way out; a dead connection has nothing left to roll back.
+
+    Objects are let go first, so what a read-only unit of work returned stays readable
+    (a rollback would expire them, and detached objects cannot reload).
+    """
+    session.expunge_all()
+    # The exception already on its way out says what went wrong.
+    with suppress(SQLAlchemyError, OSError):
+        await session.rollback()
+
+
+def sql_uow_factory(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
+    """What `workflow.services.make_bus` takes: a fresh unit of work per command."""
+    return lambda: SqlUnitOfWork(sessionmaker)
