@@ -1,4 +1,4 @@
-"""The ASGI app: health and readiness endpoints, with the engine built in the lifespan."""
+"""The ASGI app: health and readiness endpoints; the runtime (bus, sender) built in the lifespan."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.bootstrap import bootstrap
 from bot.settings import Settings, platform_lines
-from workflow.db import make_engine, schema_problem
+from workflow.db import schema_problem
 
 log = logging.getLogger("clientloop")
 
@@ -21,15 +22,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        own_engine = engine is None
-        app.state.engine = engine or make_engine(settings.database_url)
+        runtime = bootstrap(settings.database_url, engine=engine)
+        app.state.runtime, app.state.engine = runtime, runtime.engine
         for line in platform_lines(settings):
             log.info(line)
         try:
             yield
         finally:
-            if own_engine:
-                await app.state.engine.dispose()
+            await runtime.close(dispose=engine is None)
 
     app = FastAPI(title="clientloop", lifespan=lifespan)
     app.state.settings = settings

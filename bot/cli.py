@@ -1,4 +1,4 @@
-"""The `clientloop` command line: serve, db upgrade, db current, version."""
+"""The `clientloop` command line: serve, db upgrade, db current, audit verify, version."""
 
 import argparse
 import asyncio
@@ -88,8 +88,40 @@ def print_version(_args: argparse.Namespace) -> int:
     return 0
 
 
+def add_audit(commands: Subparsers) -> None:
+    """`clientloop audit verify`: check the hash chain of the audit trail."""
+    parser = commands.add_parser("audit", help="the audit trail")
+    actions = parser.add_subparsers(dest="audit_action", required=True, metavar="ACTION")
+    actions.add_parser(
+        "verify", help="check that no audit entry was edited, inserted or deleted"
+    ).set_defaults(handler=audit_verify)
+
+
+def audit_verify(_args: argparse.Namespace) -> int:
+    count, problems = asyncio.run(_verify(_settings().database_url))
+    for problem in problems:
+        print(f"audit: {problem}")
+    if problems:
+        print(f"audit trail BROKEN: {len(problems)} problem(s) in {count} entries")
+        return 1
+    print(f"audit trail verified: {count} entries, chain intact")
+    return 0
+
+
+async def _verify(url: str) -> tuple[int, list[str]]:
+    from bot.bootstrap import bootstrap
+    from workflow.services.audit import verify_trail
+
+    runtime = bootstrap(url, deliver_after_commit=False)
+    try:
+        async with runtime.uow() as uow:
+            return len(await uow.audit.entries()), await verify_trail(uow)
+    finally:
+        await runtime.close()
+
+
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_db, add_version]
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_db, add_audit, add_version]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from typing import Any, Generic, Self, TypeVar
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.events import Event
 from workflow.domain.views import Outgoing
+from workflow.ports import Receipt
 
 T = TypeVar("T")
 REPOSITORIES = (
@@ -153,3 +154,57 @@ class FakeUnitOfWork:
 
     async def rollback(self) -> None:
         """Nothing to undo: the store is only replaced on commit."""
+
+
+@dataclass
+class Delivery:
+    """One call a notifier received."""
+
+    kind: str
+    view: Any
+    address: Any
+    message_id: str
+
+
+class FakeNotifier:
+    """A spy notifier: records every send and update; can be told to fail the next calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[Delivery] = []
+        self.failures: list[Receipt] = []
+        self.counter = itertools.count(1)
+
+    def fail_next(self, *receipts: Receipt) -> None:
+        self.failures.extend(receipts)
+
+    async def send(self, view: Any, address: Any) -> Receipt:
+        if self.failures:
+            return self.failures.pop(0)
+        message_id = f"m{next(self.counter)}"
+        self.calls.append(Delivery("send", view, address, message_id))
+        # A DM lands in a conversation of its own, as on Slack (D…) and Teams.
+        dm = address.person_id is not None
+        conversation = f"D-{address.conversation_id}" if dm else address.conversation_id
+        return Receipt(message_id=message_id, conversation_id=conversation)
+
+    async def update(self, view: Any, address: Any, message_id: str) -> Receipt:
+        if self.failures:
+            return self.failures.pop(0)
+        self.calls.append(Delivery("update", view, address, message_id))
+        return Receipt(message_id=message_id, conversation_id=address.conversation_id)
+
+    @property
+    def sent(self) -> list[Delivery]:
+        return [c for c in self.calls if c.kind == "send"]
+
+    @property
+    def updated(self) -> list[Delivery]:
+        return [c for c in self.calls if c.kind == "update"]
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.at = now
+
+    def now(self) -> datetime:
+        return self.at

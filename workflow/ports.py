@@ -13,11 +13,11 @@ from workflow.domain.checkins import CheckIn
 from workflow.domain.closing import Closing
 from workflow.domain.events import Event
 from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
-from workflow.domain.people import Person, Workspace
+from workflow.domain.people import Person, Platform, Workspace
 from workflow.domain.projects import Project
 from workflow.domain.reports import StatusReport
 from workflow.domain.signoffs import SignoffRequest
-from workflow.domain.views import Outgoing
+from workflow.domain.views import Outgoing, View
 
 T = TypeVar("T")
 
@@ -82,6 +82,20 @@ class UnitOfWork(Protocol):
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where one copy of a message goes: a platform installation and a conversation.
+
+    For a direct message `conversation_id` is the person's platform user id and
+    `person_id` is set; the adapter opens (or finds) the conversation itself.
+    """
+
+    platform: Platform
+    workspace_id: str
+    conversation_id: str
+    person_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Receipt:
     """What a platform said about one delivery: its message id, or why it failed."""
 
@@ -91,13 +105,17 @@ class Receipt:
     permanent: bool = False
     retry_after: float | None = None
 
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
 
 class Notifier(Protocol):
-    """Delivers one outbound message to a chat platform (an adapter implements it)."""
+    """Delivers views to one chat platform (each adapter implements it)."""
 
-    async def send(self, message: Outgoing, address: str) -> Receipt: ...
+    async def send(self, view: View, address: Address) -> Receipt: ...
 
-    async def update(self, message: Outgoing, address: str, message_id: str) -> Receipt: ...
+    async def update(self, view: View, address: Address, message_id: str) -> Receipt: ...
 
 
 class Clock(Protocol):
