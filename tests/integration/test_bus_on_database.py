@@ -136,3 +136,31 @@ async def test_a_deleted_last_audit_entry_is_reported(world: World) -> None:
     await world.sql("DELETE FROM audit_entries WHERE seq = (SELECT max(seq) FROM audit_entries)")
 
     assert await world.problems() == ["the chain ends at entry 5, but 6 entries were written"]
+
+
+async def test_the_audit_verify_command_exits_1_naming_the_forged_entry(sqlite_url: str) -> None:
+    import asyncio
+    import os
+    import sys
+
+    await upgrade_async(sqlite_url)
+    engine = make_engine(sqlite_url)
+    sessions = make_sessionmaker(engine)
+    world = World(engine, sessions, make_bus(lambda: SqlUnitOfWork(sessions)))
+    await approved_change(world)
+    await engine.dispose()
+
+    async def verify() -> tuple[int, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "audit", "verify",
+            env={**os.environ, "DATABASE_URL": sqlite_url}, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await process.communicate()
+        return process.returncode or 0, out.decode()
+
+    code, out = await verify()
+    assert (code, out.strip()) == (0, "audit trail verified: 6 entries, chain intact")
+    await world.sql("UPDATE audit_entries SET comment = 'forged' WHERE seq = 2")
+    code, out = await verify()
+    assert code == 1
+    assert "entry 2 was changed after it was written" in out
