@@ -1,6 +1,8 @@
 """Shared fixtures: database URLs for SQLite and, when configured, PostgreSQL."""
 
+import asyncio
 import os
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,6 +17,18 @@ NO_POSTGRES = (
     "TEST_DATABASE_URL is not set: PostgreSQL tests need "
     "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
+
+
+async def aiosqlite_threads_finished() -> None:
+    """Let aiosqlite worker threads report back while the test's event loop still runs.
+
+    aiosqlite stops a connection that failed to open without awaiting its thread; if the
+    loop closes first, the thread's late reply becomes an unhandled-thread warning. Tests
+    that open an unreachable SQLite file call this before they end.
+    """
+    for thread in threading.enumerate():
+        if "_connection_worker_thread" in thread.name:
+            await asyncio.to_thread(thread.join, 2)
 
 
 @pytest.fixture

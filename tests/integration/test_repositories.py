@@ -1,7 +1,5 @@
 """Every aggregate survives a round trip through the database, and the unique keys hold."""
 
-import asyncio
-import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -9,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from tests.conftest import aiosqlite_threads_finished
 from workflow.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRState, Verdict
 from workflow.domain.changes import new_version as change_version
@@ -299,12 +298,4 @@ async def test_an_unreachable_database_is_reported_as_unavailable(url: str) -> N
         async with SqlUnitOfWork(make_sessionmaker(engine)) as uow:
             await uow.people.find()
     await engine.dispose()
-    await _aiosqlite_threads_finished()
-
-
-async def _aiosqlite_threads_finished() -> None:
-    """aiosqlite stops a connection that failed to open without awaiting it; its thread must
-    report back while this test's event loop still runs."""
-    for thread in threading.enumerate():
-        if "_connection_worker_thread" in thread.name:
-            await asyncio.to_thread(thread.join, 2)
+    await aiosqlite_threads_finished()

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from bot.app import create_app
 from bot.settings import Settings
+from tests.conftest import aiosqlite_threads_finished
 from workflow.db import upgrade_async
 
 
@@ -50,6 +51,7 @@ async def test_readyz_says_when_the_database_is_unreachable(tmp_path: Path) -> N
 
     async with client_for(app_for(url)) as client:
         response = await client.get("/readyz")
+    await aiosqlite_threads_finished()
 
     assert response.status_code == 503
     assert response.json()["reason"].startswith("database unreachable: ")
