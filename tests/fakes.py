@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
@@ -71,6 +71,10 @@ class FakeRepository(Generic[T]):
 
     async def get(self, item_id: int, *, lock: bool = False) -> T | None:
         return next((i for i in self.items if getattr(i, "id", None) == item_id), None)
+
+    async def get_many(self, item_ids: Iterable[int]) -> list[T]:
+        wanted = set(item_ids)
+        return [i for i in self.items if getattr(i, "id", None) in wanted]
 
     async def find(self, **where: object) -> list[T]:
         return [i for i in self.items if all(getattr(i, k) == v for k, v in where.items())]

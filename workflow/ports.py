@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Self, TypeVar
@@ -30,6 +30,10 @@ class Repository(Protocol[T]):
     async def get(self, item_id: int, *, lock: bool = False) -> T | None: ...
 
     async def find(self, **where: object) -> list[T]: ...
+
+    async def get_many(self, item_ids: Iterable[int]) -> list[T]:
+        """The aggregates with these ids (missing ones are left out), in one query."""
+        ...
 
 
 class AuditLog(Protocol):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
@@ -41,6 +41,15 @@ class SqlRepository(Generic[T]):
                 with_for_update=ROW_LOCK if lock else None,
                 populate_existing=lock,
             )
+
+    async def get_many(self, item_ids: Iterable[int]) -> list[T]:
+        wanted = set(item_ids)
+        if not wanted:
+            return []
+        id_column = self.order[0]
+        query = select(self.cls).where(id_column.in_(sorted(wanted))).order_by(*self.order)
+        with database_errors():
+            return list((await self.session.scalars(query)).all())
 
     async def find(self, **where: object) -> list[T]:
         """Equality filters on the root's attributes (a composite compares all its columns)."""

@@ -15,11 +15,9 @@ from workflow.services.common import load
 
 
 async def names_for(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
-    names = {}
-    for person_id in set(ids):
-        person = await uow.people.get(person_id)
-        names[person_id] = person.label if person else f"#{person_id}"
-    return names
+    wanted = set(ids)
+    names = {person.id: person.label for person in await uow.people.get_many(wanted)}
+    return {i: names.get(i, f"#{i}") for i in wanted}
 
 
 async def project_of(uow: UnitOfWork, event: e.Event) -> Project:
