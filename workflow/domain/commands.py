@@ -75,6 +75,18 @@ class SetCheckInSchedule(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
+class ConfigureProject(Command):
+    """Check-in schedule and approval policy together, as the settings form sends them."""
+
+    project_id: int
+    day: int
+    time: time
+    rule: ApprovalRule
+    quorum: int | None = None
+    order: ApprovalOrder = ApprovalOrder.PARALLEL
+
+
+@dataclass(frozen=True, kw_only=True)
 class UpdateProfile(Command):
     """An adapter learned a person's name or time zone (e.g. from users.info)."""
 

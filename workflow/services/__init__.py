@@ -26,6 +26,7 @@ COMMAND_HANDLERS: dict[type[c.Command], CommandHandler] = {
     c.ChangePeople: projects.change_people,
     c.SetApprovalPolicy: projects.set_policy,
     c.SetCheckInSchedule: projects.set_checkin_schedule,
+    c.ConfigureProject: projects.configure_project,
     c.UpdateProfile: projects.update_profile,
     c.SetAway: projects.set_away,
     c.SendRequest: inbox.send_request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from workflow.domain import events as e
 from workflow.domain.changes import Approvers, CRState
+from workflow.domain.projects import Project
 from workflow.domain.signoffs import SignoffState
 from workflow.domain.views import View, card_key
 from workflow.ports import UnitOfWork
@@ -51,14 +52,13 @@ async def report_reviewed(event: e.ReportReviewed, uow: UnitOfWork) -> None:
 async def checkin_sent(event: e.CheckInSent, uow: UnitOfWork) -> None:
     checkin = await load(uow.checkins, _id(event), "check-in", lock=False)
     project = await project_of(uow, event)
-    pending = await waiting_views(uow, event, event.person_id)
+    pending = await waiting_views(uow, project, event.person_id)
     view = cards.checkin_card(checkin, project, pending)
     await to_people(uow, event, [event.person_id], view, card_key("checkin", checkin.id or 0))
 
 
-async def waiting_views(uow: UnitOfWork, event: e.Event, person_id: int) -> list[View]:
+async def waiting_views(uow: UnitOfWork, project: Project, person_id: int) -> list[View]:
     """The cards of every decision in the project still waiting on `person_id`."""
-    project = await project_of(uow, event)
     names = await names_for(uow, everyone(project))
     views: list[View] = []
     approvers = Approvers.of(project)

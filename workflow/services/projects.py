@@ -126,6 +126,25 @@ async def set_checkin_schedule(cmd: c.SetCheckInSchedule, uow: UnitOfWork) -> c.
     return c.Reply(f"Check-ins of {project.key} moved: {text}.", project.id)
 
 
+async def configure_project(cmd: c.ConfigureProject, uow: UnitOfWork) -> c.Reply:
+    pm = await actor_of(uow, cmd)
+    project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
+    project.set_checkin(cmd.day, cmd.time)
+    project.set_policy(cmd.rule, cmd.quorum, cmd.order)
+    text = (
+        f"check-ins day={project.checkin_day} time={project.checkin_time:%H:%M}; "
+        f"rule={project.approval_rule.value} quorum={project.quorum} "
+        f"order={project.approval_order.value}"
+    )
+    emit(
+        uow,
+        e.SettingsChanged(
+            at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
+        ),
+    )
+    return c.Reply(f"Settings of {project.key} saved: {text}.", project.id)
+
+
 async def update_profile(cmd: c.UpdateProfile, uow: UnitOfWork) -> c.Reply:
     person = await person_for(uow, cmd.person)
     return c.Reply(f"Profile of {person.label} saved ({person.timezone}).", person.id)

@@ -1,0 +1,163 @@
+"""Platform-neutral forms: what a modal or an input card asks, and how answers become commands.
+
+Adapters render a `Form` (Slack modal, Adaptive Card inputs), hand back the values as
+plain Python (strings, bools, PersonRef for user pickers) and call `command_from_form`.
+Bad values raise `FieldErrors`, which adapters show on the fields themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from workflow.domain.projects import WEEKDAYS
+from workflow.domain.signoffs import SignoffKind
+
+Context = dict[str, str | int | None]
+
+
+class FormKind(StrEnum):
+    NEW_PROJECT = "new_project"
+    PEOPLE = "people"
+    SETTINGS = "settings"
+    CHANGE = "change"
+    SIGNOFF = "signoff"
+    REPORT = "report"
+    CHECKIN = "checkin"
+    REQUEST = "request"
+    NOTICE = "notice"
+    FEEDBACK = "feedback"
+    INVITE = "invite"
+    CLOSE = "close"
+    EVALUATE = "evaluate"
+    TEXT = "text"
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    TIME = "time"
+    SELECT = "select"
+    USER = "user"
+    USERS = "users"
+    CHECKBOX = "checkbox"
+    URL = "url"
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    type: FieldType = FieldType.TEXT
+    required: bool = True
+    options: tuple[tuple[str, str], ...] = ()
+    initial: str = ""
+    max_length: int = 3000
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in; `context` travels with it (private_metadata, card data)."""
+
+    kind: FormKind
+    title: str
+    submit: str
+    fields: tuple[FormField, ...]
+    context: Context = field(default_factory=dict)
+    intro: str = ""
+
+    @property
+    def main_field(self) -> str:
+        """Where a refusal of the whole submission is shown."""
+        return self.fields[0].name if self.fields else ""
+
+
+class FieldErrors(Exception):
+    """Values that could not be used, by field name, each with a sentence to fix it."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+WEEKDAY_OPTIONS = tuple((str(i), name.title()) for i, name in enumerate(WEEKDAYS))
+RATING_OPTIONS = tuple(
+    (str(n), f"{n} - {w}")
+    for n, w in enumerate(("poor", "fair", "good", "very good", "great"), start=1)
+)
+SIGNOFF_OPTIONS = tuple((k.value, k.value.title()) for k in SignoffKind)
+RAG_OPTIONS = (("green", "Green"), ("amber", "Amber"), ("red", "Red"))
+VERDICT_OPTIONS = (
+    ("accept", "Accept"),
+    ("accept_with_remarks", "Accept with remarks"),
+    ("reject", "Reject"),
+)
+ROLE_OPTIONS = (
+    ("customer_internal", "Customer (internal)"),
+    ("customer_external", "Customer (external)"),
+    ("sponsor", "Sponsor"),
+    ("member", "Team member"),
+    ("pm", "PM"),
+)
+RULE_OPTIONS = (
+    ("all", "Every customer"),
+    ("any", "Any one customer"),
+    ("quorum", "A quorum of customers"),
+)
+ORDER_OPTIONS = (
+    ("parallel", "In parallel"),
+    ("sponsor_first", "Sponsor first"),
+    ("customer_first", "Customers first"),
+)
+
+
+def text_value(values: dict[str, object], name: str) -> str:
+    value = values.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_int(
+    values: dict[str, object], name: str, errors: dict[str, str], default: int = 0
+) -> int:
+    raw = text_value(values, name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        errors[name] = "Please type a whole number, e.g. 3 or -2."
+        return default
+
+
+def parse_date(values: dict[str, object], name: str, errors: dict[str, str]) -> date | None:
+    raw = text_value(values, name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Please give a date like 2027-01-31."
+        return None
+
+
+def parse_time(values: dict[str, object], name: str, errors: dict[str, str]) -> time | None:
+    raw = text_value(values, name)
+    try:
+        parsed = time.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Please give a time like 09:30."
+        return None
+    return parsed.replace(second=0, microsecond=0)
+
+
+def end_of_day(day: date | None, zone: ZoneInfo) -> datetime | None:
+    """A due date means the end of that day where the person who set it lives."""
+    if day is None:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone)
