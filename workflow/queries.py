@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 
 from workflow.domain import form_specs as specs
@@ -249,21 +250,31 @@ async def export_csv(uow: UnitOfWork, identity: Identity, project_id: int) -> di
     return files
 
 
-async def home(
-    uow: UnitOfWork, identity: Identity
-) -> tuple[str, list[View], list[tuple[str, str, int]]]:
-    """For the App Home: the person's name, cards waiting on them, and (for PMs) projects."""
+@dataclass(frozen=True)
+class HomeData:
+    """What the App Home shows one person."""
+
+    name: str
+    person_id: int | None
+    pending: list[View]
+    pm_projects: list[tuple[str, str, int]]
+    customer_projects: list[tuple[int, str]]
+
+
+async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
+    """Cards waiting on the person; (key, name, open items) of their projects as PM; and the
+    projects where they are a customer (for the request / notice / feedback buttons)."""
     person = await person_with(uow, identity)
     if person is None or person.id is None:
-        return "", [], []
-    views: list[View] = []
-    mine: list[tuple[str, str, int]] = []
+        return HomeData("", None, [], [], [])
+    data = HomeData(person.label, person.id, [], [], [])
     for project in await uow.projects.find():
         if project.state is ProjectState.CLOSED or not project.roles_of(person.id):
             continue
-        views += await waiting_views(uow, project, person.id)
+        data.pending.extend(await waiting_views(uow, project, person.id))
         if person.id in project.pms:
             open_items = {(i.kind, i.item_id) for i in await pending_in(uow, project)}
-            mine.append((project.key, project.name, len(open_items)))
-    return person.label, views, mine
-
+            data.pm_projects.append((project.key, project.name, len(open_items)))
+        if project.customer_entry(person.id) is not None and project.id is not None:
+            data.customer_projects.append((project.id, project.key))
+    return data

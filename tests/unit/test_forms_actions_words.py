@@ -207,13 +207,12 @@ async def test_digest_pending_export_and_home_read_the_store(world: World, proje
         pending = await queries.pending_view(uow, PM.identity, project, world.now)
         digest = await queries.digest_view(uow, PM.identity, project, world.now)
         files = await queries.export_csv(uow, PM.identity, project)
-        name, cards, projects = await queries.home(uow, ALICE.identity)
+        home = await queries.home(uow, ALICE.identity)
         with pytest.raises(Refused):
             await queries.digest_view(uow, ALICE.identity, project, world.now)
     assert "CR-" in pending.text and "waiting on Alice" in pending.text
     assert dict(digest.fields)["Notices this week"] == "0"
     assert set(files) == {"web-feedback.csv", "web-decisions.csv", "web-audit.csv"}
     assert files["web-audit.csv"].startswith("seq,at,actor,action")
-    assert (
-        name == "Alice" and [v.kind.value for v in cards] == ["change_request"] and projects == []
-    )
+    assert home.name == "Alice" and [v.kind.value for v in home.pending] == ["change_request"]
+    assert home.pm_projects == [] and home.customer_projects == [(project, "WEB")]
