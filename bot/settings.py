@@ -4,7 +4,7 @@ import sys
 import zoneinfo
 from typing import NoReturn
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -16,6 +16,8 @@ DATABASE_URL_EXAMPLE = (
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 BACKEND_ALIASES = {"postgres": "postgresql"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MIN_SECRET_KEY_LENGTH = 32
+SLACK_OAUTH_FIELDS = ("slack_signing_secret", "slack_client_id", "slack_client_secret")
 
 
 class Settings(BaseSettings):
@@ -33,7 +35,8 @@ class Settings(BaseSettings):
     client_id: str | None = None
     client_secret: SecretStr | None = None
     tenant_id: str | None = None
-    clientloop_secret_key: SecretStr | None = None
+    # Checked even when unset: Slack OAuth refuses to start without it.
+    clientloop_secret_key: SecretStr | None = Field(default=None, validate_default=True)
     clientloop_timezone: str = "UTC"
     clientloop_teams_allow_unauthenticated: bool = False
     clientloop_scheduler_tick_seconds: int = 30
@@ -64,6 +67,24 @@ class Settings(BaseSettings):
             raise ValueError(f"is not an http(s) URL: {value!r}")
         return value if value.endswith("/") else value + "/"
 
+    @field_validator("clientloop_secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        key = value.get_secret_value() if value is not None else ""
+        if key and len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters "
+                "(e.g. the output of `openssl rand -hex 32`)"
+            )
+        slack = info.data  # the fields declared above this one, already checked
+        oauth = (slack.get(name) for name in SLACK_OAUTH_FIELDS)
+        if not key and _all_set(*oauth):
+            raise ValueError(
+                "is required for Slack OAuth (SLACK_CLIENT_ID + SLACK_CLIENT_SECRET): "
+                "it encrypts the stored Slack tokens (e.g. set it to `openssl rand -hex 32`)"
+            )
+        return value if key else None
+
     @field_validator("clientloop_log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -93,7 +114,7 @@ class Settings(BaseSettings):
     @property
     def slack_oauth(self) -> bool:
         """Slack over HTTP for many workspaces, installed through OAuth."""
-        return _all_set(self.slack_signing_secret, self.slack_client_id, self.slack_client_secret)
+        return _all_set(*(getattr(self, name) for name in SLACK_OAUTH_FIELDS))
 
     @property
     def slack_socket_mode(self) -> bool:

@@ -1,0 +1,85 @@
+"""The whole ASGI app on a migrated database, talking to a loopback fake of the Slack Web API.
+
+Override `e2e_database_url` (e.g. with `db_url` for PostgreSQL too), `slack_settings` (OAuth)
+or `slack_parts` (listeners, notifier) in a test module to change what the app is built with.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bot.app import create_app
+from bot.settings import Settings
+from bot.slack_wiring import SlackParts
+from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.slack_client import SlackRequests
+from workflow.db import upgrade_async
+
+SIGNING_SECRET = "e2e-signing-secret"
+BOT_TOKEN = "xoxb-e2e-bot-token"
+SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"
+SETTING_NAMES = [name.upper() for name in Settings.model_fields]
+
+
+@pytest.fixture(autouse=True)
+def no_platform_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what a test passes counts: Settings and Bolt both read the environment."""
+    for name in [*SETTING_NAMES, "SLACK_VERIFICATION_TOKEN"]:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def e2e_database_url(sqlite_url: str) -> str:
+    await upgrade_async(sqlite_url)
+    return sqlite_url
+
+
+@pytest.fixture
+def slack_settings(fake_slack: FakeSlack, e2e_database_url: str) -> dict[str, Any]:
+    """One workspace over HTTP, every Web API call to the fake."""
+    return {
+        "database_url": e2e_database_url,
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_bot_token": BOT_TOKEN,
+        "slack_api_url": fake_slack.api_url,
+    }
+
+
+@pytest.fixture
+def slack_parts() -> SlackParts:
+    return SlackParts()
+
+
+@pytest.fixture
+async def slack_app(
+    slack_settings: dict[str, Any], slack_parts: SlackParts
+) -> AsyncIterator[FastAPI]:
+    app = create_app(
+        Settings(_env_file=None, **slack_settings), run_scheduler=False, slack_parts=slack_parts
+    )
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def http(slack_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=slack_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://clientloop.test") as client:
+        yield client
+
+
+@pytest.fixture
+def slack(http: httpx.AsyncClient, fake_slack: FakeSlack) -> SlackRequests:
+    """Signed requests to /slack/events, with response_url on the fake."""
+    return SlackRequests(http, SIGNING_SECRET, response_url=fake_slack.response_url())
