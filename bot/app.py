@@ -1,4 +1,4 @@
-"""The ASGI app: health and readiness endpoints; the runtime (bus, sender) built in the lifespan."""
+"""The ASGI app: health, readiness and Slack routes; the runtime is built in the lifespan."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -10,31 +10,54 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import bootstrap
 from bot.settings import Settings, platform_lines
-from workflow.db import schema_problem
+from bot.slack_http import add_slack_routes
+from bot.slack_wiring import (
+    SlackParts,
+    build_notifiers,
+    build_slack,
+    default_parts,
+    register_listeners,
+)
+from workflow.db import make_engine, schema_problem
 
 log = logging.getLogger("clientloop")
 
 
 def create_app(
-    settings: Settings, *, engine: AsyncEngine | None = None, run_scheduler: bool = True
+    settings: Settings,
+    *,
+    engine: AsyncEngine | None = None,
+    run_scheduler: bool = True,
+    slack_parts: SlackParts | None = None,
 ) -> FastAPI:
     """Build the app; a given engine is borrowed (not disposed), otherwise one is made."""
+    parts = slack_parts or default_parts(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = bootstrap(settings.database_url, engine=engine)
-        app.state.runtime, app.state.engine = runtime, runtime.engine
+        own_engine = engine or make_engine(settings.database_url)
+        slack = build_slack(settings, own_engine)
+        notifiers = build_notifiers(slack.clients if slack else None, parts.notifier)
+        runtime = bootstrap(settings.database_url, engine=own_engine, notifiers=notifiers)
+        app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
+        register_listeners(slack, runtime, parts)
         for line in platform_lines(settings):
             log.info(line)
+        if slack is not None:
+            slack.start()
         try:
             yield
         finally:
+            if slack is not None:
+                await slack.stop()
             await runtime.close(dispose=engine is None)
 
     app = FastAPI(title="clientloop", lifespan=lifespan)
     app.state.settings = settings
     app.state.run_scheduler = run_scheduler
     _add_health_routes(app)
+    if settings.slack_single_workspace or settings.slack_oauth:
+        add_slack_routes(app, oauth=settings.slack_oauth)
     return app
 
 

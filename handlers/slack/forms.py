@@ -1,0 +1,172 @@
+"""Forms as Slack modals, and a submitted modal's state back as plain values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.slack.blocks import (
+    MAX_INPUT_LABEL,
+    MAX_INPUT_LENGTH,
+    MAX_MODAL_BUTTON,
+    MAX_MODAL_TITLE,
+    MAX_PRIVATE_METADATA,
+    MAX_VIEW_BLOCKS,
+    Block,
+    plain,
+    section,
+    split_text,
+)
+from workflow.domain.forms import Context, FieldType, Form, FormField, FormKind
+
+CALLBACK_PREFIX = "cl_form:"
+MAX_OPTION_TEXT = 75
+CHECKED = "yes"
+
+
+@dataclass(frozen=True)
+class UserIds:
+    """Users picked in a form, still as Slack user ids (the listener looks them up)."""
+
+    ids: tuple[str, ...]
+    single: bool
+
+
+def callback_id(kind: FormKind) -> str:
+    return f"{CALLBACK_PREFIX}{kind.value}"
+
+
+def kind_of(callback: str) -> FormKind:
+    return FormKind(callback.removeprefix(CALLBACK_PREFIX))
+
+
+def metadata(context: Context, channel_id: str | None) -> str:
+    """The form's context plus where to answer, within Slack's 3,000 characters."""
+    text = json.dumps({"ctx": context, "channel": channel_id}, separators=(",", ":"))
+    if len(text) > MAX_PRIVATE_METADATA:
+        raise ValueError("form context is over Slack's private_metadata limit")
+    return text
+
+
+def read_metadata(raw: str) -> tuple[Context, str | None]:
+    try:
+        data = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        return {}, None
+    if not isinstance(data, dict):
+        return {}, None
+    raw_ctx = data.get("ctx")
+    ctx: Context = {
+        str(k): v for k, v in (raw_ctx if isinstance(raw_ctx, dict) else {}).items()
+        if v is None or isinstance(v, str | int)
+    }  # fmt: skip
+    channel = data.get("channel")
+    return ctx, channel if isinstance(channel, str) else None
+
+
+def modal(form: Form, channel_id: str | None) -> Block:
+    """The modal for `form`; field names are both block_id and action_id."""
+    blocks: list[Block] = [section(part) for part in split_text(form.intro, max_parts=2)]
+    blocks += [_input(field) for field in form.fields]
+    return {
+        "type": "modal",
+        "callback_id": callback_id(form.kind),
+        "private_metadata": metadata(form.context, channel_id),
+        "title": plain(form.title, MAX_MODAL_TITLE),
+        "submit": plain(form.submit, MAX_MODAL_BUTTON),
+        "close": plain("Cancel", MAX_MODAL_BUTTON),
+        "blocks": blocks[:MAX_VIEW_BLOCKS],
+    }
+
+
+def _input(field: FormField) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": field.name,
+        "label": plain(field.label, MAX_INPUT_LABEL),
+        "element": _element(field),
+        "optional": not field.required,
+    }
+    if field.hint:
+        block["hint"] = plain(field.hint, MAX_INPUT_LABEL)
+    return block
+
+
+def _element(field: FormField) -> Block:
+    kind, name = field.type, field.name
+    if kind in (FieldType.TEXT, FieldType.MULTILINE, FieldType.URL):
+        element: Block = {
+            "type": "plain_text_input",
+            "action_id": name,
+            "multiline": kind is FieldType.MULTILINE,
+            "max_length": min(field.max_length, MAX_INPUT_LENGTH),
+        }
+        if field.initial:
+            element["initial_value"] = field.initial[: element["max_length"]]
+        return element
+    if kind in (FieldType.INTEGER, FieldType.DECIMAL):
+        element = {
+            "type": "number_input",
+            "action_id": name,
+            "is_decimal_allowed": kind is FieldType.DECIMAL,
+        }
+        return element | ({"initial_value": field.initial} if field.initial else {})
+    if kind is FieldType.DATE:
+        element = {"type": "datepicker", "action_id": name}
+        return element | ({"initial_date": field.initial} if field.initial else {})
+    if kind is FieldType.TIME:
+        element = {"type": "timepicker", "action_id": name}
+        return element | ({"initial_time": field.initial} if field.initial else {})
+    if kind is FieldType.SELECT:
+        return _select(field)
+    if kind is FieldType.USER:
+        return {"type": "users_select", "action_id": name}
+    if kind is FieldType.USERS:
+        return {"type": "multi_users_select", "action_id": name}
+    return {
+        "type": "checkboxes",
+        "action_id": name,
+        "options": [{"text": plain(field.label, MAX_OPTION_TEXT), "value": CHECKED}],
+    }
+
+
+def _select(field: FormField) -> Block:
+    options = [
+        {"text": plain(label, MAX_OPTION_TEXT), "value": value} for value, label in field.options
+    ][:100]
+    element: Block = {"type": "static_select", "action_id": field.name, "options": options}
+    chosen = [o for o in options if o["value"] == field.initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def values(state: dict[str, Any]) -> dict[str, object]:
+    """Submitted values by field name: text as str, users as user ids, checkboxes as bool."""
+    result: dict[str, object] = {}
+    for block_id, actions in (state.get("values") or {}).items():
+        if not isinstance(actions, dict):
+            continue
+        for element in actions.values():
+            if isinstance(element, dict):
+                result[block_id] = _value(element)
+    return result
+
+
+def _value(element: dict[str, Any]) -> object:
+    kind = element.get("type")
+    if kind == "datepicker":
+        return element.get("selected_date") or ""
+    if kind == "timepicker":
+        return element.get("selected_time") or ""
+    if kind == "static_select":
+        return (element.get("selected_option") or {}).get("value", "")
+    if kind == "users_select":
+        chosen = element.get("selected_user")
+        return UserIds((str(chosen),) if chosen else (), single=True)
+    if kind == "multi_users_select":
+        return UserIds(tuple(str(u) for u in element.get("selected_users") or ()), single=False)
+    if kind == "checkboxes":
+        return any(o.get("value") == CHECKED for o in element.get("selected_options") or ())
+    return element.get("value") or ""

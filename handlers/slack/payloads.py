@@ -1,0 +1,94 @@
+"""The only code that knows Slack payload shapes: who acted, where, and on what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workflow.domain.people import Identity, Platform
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a request came from: the installation, the channel, and the actor's identity."""
+
+    workspace_id: str
+    channel_id: str | None
+    identity: Identity
+    trigger_id: str | None
+
+
+def _get(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def workspace_of(body: dict[str, Any], context: Any) -> str:
+    """The installation's team (or enterprise): the workspace whose token we act with."""
+    return str(
+        getattr(context, "team_id", None)
+        or getattr(context, "enterprise_id", None)
+        or _get(body, "team", "id")
+        or body.get("team_id")
+        or ""
+    )
+
+
+def identity_of(body: dict[str, Any], context: Any) -> Identity:
+    """The actor as (their own team or enterprise, user id), as in a Slack Connect channel.
+
+    Bolt's actor context names the user's own organisation; payloads carry it as
+    user.team_id. A slash command only ever comes from the installing workspace.
+    """
+    user = str(
+        getattr(context, "actor_user_id", None)
+        or getattr(context, "user_id", None)
+        or _get(body, "user", "id")
+        or body.get("user_id")
+        or ""
+    )
+    org = (
+        getattr(context, "actor_team_id", None)
+        or _get(body, "user", "team_id")
+        or getattr(context, "actor_enterprise_id", None)
+        or body.get("team_id")
+        or workspace_of(body, context)
+    )
+    return Identity(Platform.SLACK, str(org), user)
+
+
+def origin(body: dict[str, Any], context: Any) -> Origin:
+    channel = (
+        getattr(context, "channel_id", None)
+        or _get(body, "channel", "id")
+        or body.get("channel_id")
+        or _get(body, "container", "channel_id")
+    )
+    return Origin(
+        workspace_of(body, context),
+        str(channel) if channel else None,
+        identity_of(body, context),
+        body.get("trigger_id"),
+    )
+
+
+def command_event_id(body: dict[str, Any]) -> str:
+    return f"slack:command:{body.get('team_id', '')}:{body.get('trigger_id', '')}"
+
+
+def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
+    user = _get(body, "user", "id") or ""
+    return f"slack:action:{user}:{action.get('action_id', '')}:{action.get('action_ts', '')}"
+
+
+def submission_event_id(body: dict[str, Any]) -> str:
+    view = body.get("view") or {}
+    return f"slack:view:{view.get('id', '')}:{view.get('hash', '')}"
+
+
+def message_text(body: dict[str, Any]) -> str:
+    """The text of the message a shortcut was used on."""
+    return str(_get(body, "message", "text") or "")

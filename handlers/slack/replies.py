@@ -1,0 +1,50 @@
+"""Private answers to the person who acted: ephemeral where Slack allows, else a DM."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.errors import SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from handlers.slack.blocks import ephemeral_blocks, fit
+from handlers.slack.render_message import message_blocks
+from workflow.domain.views import View
+
+log = logging.getLogger(__name__)
+Respond = Callable[..., Awaitable[Any]]
+
+
+@dataclass
+class Replier:
+    """Answers one person: through response_url when there is one, else ephemeral or DM."""
+
+    client: AsyncWebClient
+    user_id: str
+    channel_id: str | None
+    respond: Respond | None = None
+
+    async def text(self, text: str) -> None:
+        await self._send(fit(text, 3000), ephemeral_blocks(text))
+
+    async def view(self, view: View, viewer: int | None) -> None:
+        text, blocks = message_blocks(view, viewer, in_channel=False)
+        await self._send(text, blocks)
+
+    async def _send(self, text: str, blocks: list[dict[str, Any]]) -> None:
+        try:
+            if self.respond is not None:
+                await self.respond(
+                    text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+                )
+            elif self.channel_id and not self.channel_id.startswith("D"):
+                await self.client.chat_postEphemeral(
+                    channel=self.channel_id, user=self.user_id, text=text, blocks=blocks
+                )
+            else:
+                await self.client.chat_postMessage(channel=self.user_id, text=text, blocks=blocks)
+        except SlackClientError:
+            log.exception("could not answer %s privately", self.user_id)
