@@ -212,8 +212,10 @@ async def _command(
             text=str(values.get("text") or ""),
         )
         outcome = interpret(press)
+        if isinstance(outcome, NeedText):
+            raise FieldErrors({"text": f"Please type the {outcome.label.lower()} first."})
         if not isinstance(outcome, c.Command):
-            raise FieldErrors({"text": "Please type something here first."})
+            raise FieldErrors({"text": "This form has expired; please use the button again."})
         return outcome
     resolved = {
         name: await _people(deps, situation, value) if isinstance(value, UserIds) else value

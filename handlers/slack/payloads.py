@@ -40,19 +40,19 @@ def workspace_of(body: dict[str, Any], context: Any) -> str:
 def identity_of(body: dict[str, Any], context: Any) -> Identity:
     """The actor as (their own team or enterprise, user id), as in a Slack Connect channel.
 
-    Bolt's actor context names the user's own organisation; payloads carry it as
-    user.team_id. A slash command only ever comes from the installing workspace.
+    Interactions name the user's own organisation as user.team_id; Bolt's actor context
+    covers events in shared channels; a slash command only comes from the installing side.
     """
     user = str(
-        getattr(context, "actor_user_id", None)
-        or getattr(context, "user_id", None)
-        or _get(body, "user", "id")
+        _get(body, "user", "id")
         or body.get("user_id")
+        or getattr(context, "actor_user_id", None)
+        or getattr(context, "user_id", None)
         or ""
     )
     org = (
-        getattr(context, "actor_team_id", None)
-        or _get(body, "user", "team_id")
+        _get(body, "user", "team_id")
+        or getattr(context, "actor_team_id", None)
         or getattr(context, "actor_enterprise_id", None)
         or body.get("team_id")
         or workspace_of(body, context)

@@ -16,6 +16,7 @@ from bot.settings import Settings
 from bot.slack_wiring import SlackParts
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackRequests
+from tests.e2e.slack_world import Slack
 from workflow.db import upgrade_async
 
 SIGNING_SECRET = "e2e-signing-secret"
@@ -57,13 +58,14 @@ def slack_settings(fake_slack: FakeSlack, e2e_database_url: str) -> dict[str, An
 
 
 @pytest.fixture
-def slack_parts() -> SlackParts:
-    return SlackParts()
+def slack_parts() -> SlackParts | None:
+    """None: the real listeners and notifier, as `clientloop serve` runs them."""
+    return None
 
 
 @pytest.fixture
 async def slack_app(
-    slack_settings: dict[str, Any], slack_parts: SlackParts
+    slack_settings: dict[str, Any], slack_parts: SlackParts | None
 ) -> AsyncIterator[FastAPI]:
     app = create_app(
         Settings(_env_file=None, **slack_settings), run_scheduler=False, slack_parts=slack_parts
@@ -83,3 +85,9 @@ async def http(slack_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def slack(http: httpx.AsyncClient, fake_slack: FakeSlack) -> SlackRequests:
     """Signed requests to /slack/events, with response_url on the fake."""
     return SlackRequests(http, SIGNING_SECRET, response_url=fake_slack.response_url())
+
+
+@pytest.fixture
+def world(slack: SlackRequests, fake_slack: FakeSlack, slack_app: FastAPI) -> Slack:
+    """A person's-eye driver: /loop, modals, buttons, and what Slack was asked to do."""
+    return Slack(slack, fake_slack, slack_app)

@@ -140,7 +140,10 @@ class FakeSlack:
         return scripted
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.responses.setdefault(request.match_info["id"], []).append(await request.json())
+        body = await request.json()
+        self.responses.setdefault(request.match_info["id"], []).append(body)
+        # Also in the call log, so tests see private answers in the order they were given.
+        self.calls.append(Call("response_url", body, None))
         return web.json_response({"ok": True})
 
     async def _upload(self, request: web.Request) -> web.Response:
