@@ -25,8 +25,6 @@ BOT_SCOPES = (
     "im:write",
     "users:read",
     "files:write",
-    "channels:read",
-    "groups:read",
 )
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"

@@ -25,6 +25,7 @@ from workflow import queries
 from workflow.domain import words
 from workflow.domain.actions import OpenForm, Press, interpret
 from workflow.domain.forms import FormKind
+from workflow.services.inbound import first_time
 
 # What manifest.yml must declare, no more and no less (a test holds the two together).
 COMMANDS = ("/loop",)
@@ -136,6 +137,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         if event.get("tab") not in (None, "home"):
             return
+        key = f"slack:event:{body.get('event_id', '')}"
+        if body.get("event_id") and not await first_time(deps.uow, key, deps.clock.now()):
+            return  # an Events API retry of one we already handled
         where = origin(body, context)
         async with deps.uow() as uow:
             data = await queries.home(uow, where.identity)

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from bot.slack_wiring import SlackParts
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackRequests
-from tests.e2e.slack_world import Slack
+from tests.e2e.slack_world import Slack, set_up_project
 from workflow.db import upgrade_async
 
 SIGNING_SECRET = "e2e-signing-secret"
@@ -91,3 +91,9 @@ def slack(http: httpx.AsyncClient, fake_slack: FakeSlack) -> SlackRequests:
 def world(slack: SlackRequests, fake_slack: FakeSlack, slack_app: FastAPI) -> Slack:
     """A person's-eye driver: /loop, modals, buttons, and what Slack was asked to do."""
     return Slack(slack, fake_slack, slack_app)
+
+
+@pytest.fixture
+async def project(world: Slack) -> Slack:
+    """The WEB project set up through /loop new (see slack_world.set_up_project)."""
+    return await set_up_project(world)

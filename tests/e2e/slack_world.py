@@ -14,6 +14,8 @@ from tests.e2e.fake_slack import Call, FakeSlack
 from tests.e2e.slack_client import SlackRequests
 
 Json = dict[str, Any]
+PM, ALICE, CAROL, SAM, MO = "UPM", "UALICE", "UCAROL", "USAM", "UMO"
+CUSTOMER_TEAM = "TCUST"
 
 
 def _state(element: Json, value: Any) -> Json:
@@ -51,9 +53,21 @@ class Slack:
     app: FastAPI
 
     async def settle(self) -> None:
-        """Let the outbox deliver what the last request caused."""
-        await self.app.state.runtime.sender.drain()
-        await self.app.state.runtime.sender.deliver_pending()
+        """Let Bolt's listeners (they run after the ack) and the outbox finish their work.
+
+        Done when the fake has seen no new call for three short looks in a row.
+        """
+        sender = self.app.state.runtime.sender
+        seen, quiet = -1, 0
+        for _ in range(250):
+            await sender.drain()
+            await sender.deliver_pending()
+            count = len(self.fake.calls)
+            quiet = quiet + 1 if count == seen else 0
+            if quiet >= 3:
+                return
+            seen = count
+            await asyncio.sleep(0.02)
 
     async def until(self, method: str, count: int = 1, seconds: float = 3.0) -> Call:
         """Wait for Bolt's background listeners (events run after the ack) to call `method`."""
@@ -152,3 +166,32 @@ class Slack:
         said = self.said_privately()
         assert said, "nothing was said privately"
         return said[-1]
+
+
+async def change_request(project: Slack, title: str = "Dark mode") -> None:
+    await project.loop(PM, "change")
+    await project.fill(
+        PM,
+        {
+            "title": title,
+            "description": "Add a dark theme",
+            "schedule_days": "3",
+            "cost": "1200",
+            "reason": "Customer ask",
+        },
+    )
+
+
+async def set_up_project(world: Slack) -> Slack:
+    """WEB in C0001: Alice is an external customer from her own org (Slack Connect)."""
+    world.fake.add_user(ALICE, team_id=CUSTOMER_TEAM, tz="America/New_York", real_name="Alice")
+    for user, name in ((PM, "Pam"), (CAROL, "Carol"), (SAM, "Sam"), (MO, "Mo")):
+        world.fake.add_user(user, real_name=name)
+    await world.loop(PM, "new")
+    assert world.modal()["callback_id"] == "cl_form:new_project"
+    response = await world.fill(PM, {
+        "name": "Website", "key": "WEB", "customers_internal": [CAROL],
+        "customers_external": [ALICE], "sponsor": SAM, "members": [MO],
+        "checkin_day": "2", "checkin_time": "09:30"})  # fmt: skip
+    assert response.status_code == 200 and response.text in ("", "null"), response.text
+    return world

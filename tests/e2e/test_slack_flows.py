@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.e2e.slack_world import Slack
-
-PM, ALICE, CAROL, SAM, MO = "UPM", "UALICE", "UCAROL", "USAM", "UMO"
-CUSTOMER_TEAM = "TCUST"
-
-
-@pytest.fixture
-async def project(world: Slack) -> Slack:
-    """WEB in C0001: Alice is an external customer from her own org (Slack Connect)."""
-    world.fake.add_user(ALICE, team_id=CUSTOMER_TEAM, tz="America/New_York", real_name="Alice")
-    for user, name in ((PM, "Pam"), (CAROL, "Carol"), (SAM, "Sam"), (MO, "Mo")):
-        world.fake.add_user(user, real_name=name)
-    await world.loop(PM, "new")
-    assert world.modal()["callback_id"] == "cl_form:new_project"
-    response = await world.fill(PM, {
-        "name": "Website", "key": "WEB", "customers_internal": [CAROL],
-        "customers_external": [ALICE], "sponsor": SAM, "members": [MO],
-        "checkin_day": "2", "checkin_time": "09:30"})  # fmt: skip
-    assert response.status_code == 200 and response.text in ("", "null"), response.text
-    return world
+from tests.e2e.slack_world import ALICE, CAROL, CUSTOMER_TEAM, MO, PM, SAM, Slack, change_request
 
 
 async def test_project_setup_posts_the_card_and_welcomes_customers_and_sponsor(
@@ -60,20 +39,6 @@ async def test_a_charter_sign_off_is_approved_by_customers_and_sponsor(project: 
         )
     assert "approved" in project.text_of(project.posts(PM)[-1])
     assert "Approved" in project.fake.last("chat.update").params["text"]
-
-
-async def change_request(project: Slack, title: str = "Dark mode") -> None:
-    await project.loop(PM, "change")
-    await project.fill(
-        PM,
-        {
-            "title": title,
-            "description": "Add a dark theme",
-            "schedule_days": "3",
-            "cost": "1200",
-            "reason": "Customer ask",
-        },
-    )
 
 
 async def test_a_change_is_approved_by_sponsor_and_external_customer_and_every_copy_updates(
