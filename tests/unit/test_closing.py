@@ -124,3 +124,14 @@ async def test_a_pm_can_close_anyway_and_nothing_new_starts_after(
     assert summary(world)["Answered"] == "1 of 2"
     with pytest.raises(Refused, match="closed"):
         await world.do(c.CreateChangeRequest, PM, project_id=project, title="Late")
+
+
+async def test_deliverables_are_limited_so_every_evaluation_form_fits(
+    world: World, project: int
+) -> None:
+    with pytest.raises(Refused, match="at most 20 deliverables"):
+        await world.do(
+            c.StartClosing, PM, project_id=project, deliverables=tuple(f"D{n}" for n in range(21))
+        )
+    with pytest.raises(Refused, match="to 100 characters"):
+        await world.do(c.StartClosing, PM, project_id=project, deliverables=("x" * 101,))

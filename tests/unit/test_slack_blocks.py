@@ -25,7 +25,7 @@ from handlers.slack.render_home import home_view
 from handlers.slack.render_message import message_blocks
 from workflow.domain.changes import ChangeRequest, CRDecision, CRState, CRVersion, Verdict
 from workflow.domain.checkins import CheckIn, CheckInState
-from workflow.domain.closing import Closing
+from workflow.domain.closing import MAX_DELIVERABLE_NAME, MAX_DELIVERABLES, Closing
 from workflow.domain.inbox import (
     MAX_TEXT,
     CustomerRequest,
@@ -135,7 +135,8 @@ def every_view() -> Iterator[View]:
     for istate in InvitationState:
         yield cards.invitation_card(invitation(istate), p, NAMES)
     yield cards.question_card(change(), 77, evil(), NAMES[ALICE])
-    closing = Closing(7, [evil()] * 40, True, PM, T0, [ALICE])
+    names = [evil(MAX_DELIVERABLE_NAME - 2) + f"{n:02}" for n in range(MAX_DELIVERABLES)]
+    closing = Closing(7, names, True, PM, T0, [ALICE])
     yield cards.evaluation_card(closing, p, ALICE)
     yield cards.info(evil(), evil(), tuple((evil(100), evil()) for _ in range(45)))
 

@@ -9,6 +9,8 @@ from enum import StrEnum
 from workflow.domain.errors import Refused
 
 ANONYMITY_THRESHOLD = 3
+MAX_DELIVERABLES = 20
+MAX_DELIVERABLE_NAME = 100
 
 
 class DeliverableVerdict(StrEnum):
@@ -50,6 +52,9 @@ class Closing:
     closed_at: datetime | None = None
     id: int | None = None
     row_version: int = 0
+
+    def __post_init__(self) -> None:
+        check_deliverables(self.deliverables)
 
     def waiting_on(self) -> list[int]:
         done = {e.person_id for e in self.evaluations}
@@ -105,3 +110,14 @@ class ClosingSummary:
     verdicts: dict[str, dict[str, int]]
     comments: list[tuple[int | None, str]]
     hidden: bool
+
+
+def check_deliverables(names: list[str]) -> None:
+    """A final evaluation rates at most 20 deliverables, each named in 100 characters."""
+    if len(names) > MAX_DELIVERABLES:
+        raise Refused(
+            f"Please list at most {MAX_DELIVERABLES} deliverables; group the smaller ones."
+        )
+    long = [n for n in names if len(n) > MAX_DELIVERABLE_NAME]
+    if long:
+        raise Refused(f"Please shorten '{long[0][:40]}…' to {MAX_DELIVERABLE_NAME} characters.")

@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from workflow.domain import commands as c
-from workflow.domain.closing import DeliverableVerdict
+from workflow.domain.closing import DeliverableVerdict, check_deliverables
 from workflow.domain.commands import PersonRef
+from workflow.domain.errors import Refused
 from workflow.domain.forms import (
     Context,
     FieldErrors,
@@ -270,6 +271,10 @@ def close(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
     )
     if not deliverables:
         errors["deliverables"] = "List at least one deliverable, one per line."
+    try:
+        check_deliverables(list(deliverables))
+    except Refused as refused:
+        errors["deliverables"] = refused.reason
     _raise(errors)
     return c.StartClosing(
         actor=who.actor,
