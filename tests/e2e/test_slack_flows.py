@@ -211,3 +211,14 @@ async def test_the_app_home_shows_what_waits_on_the_person(project: Slack) -> No
     await project.requests.home_opened(PM)
     pm_home = await project.until("views.publish", 2)
     assert "WEB" in json_of(pm_home.params["view"]) and "1 open" in json_of(pm_home.params["view"])
+
+
+async def test_help_alone_or_for_an_unknown_word_is_tailored_to_the_caller(project: Slack) -> None:
+    await project.loop(MO)
+    member_help = project.last_private()
+    assert "/loop pending" in member_help and "/loop change" not in member_help
+    await project.loop(PM, "frobnicate")
+    pm_help = project.last_private()
+    assert pm_help.startswith("I don't know 'frobnicate'.") and "/loop change" in pm_help
+    await project.loop("USTRANGER", "help", channel="C0009")
+    assert "/loop new" in project.last_private()
