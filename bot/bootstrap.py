@@ -8,8 +8,16 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.settings import Settings
 from workflow.db import make_engine, make_sessionmaker
-from workflow.delivery import Sender
+from workflow.delivery import LEASE_SECONDS, Sender
+from workflow.delivery_limits import (
+    DEFAULT_LIMITS,
+    MAX_ATTEMPTS,
+    Limit,
+    PlatformLimits,
+    RateLimiter,
+)
 from workflow.domain.people import Platform
 from workflow.messagebus import MessageBus
 from workflow.outbox_store import OutboxStore
@@ -23,6 +31,36 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """How the sender paces and retries; the defaults are the platforms' documented limits."""
+
+    limits: Mapping[Platform, PlatformLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
+    lease_seconds: float = LEASE_SECONDS
+    max_attempts: int = MAX_ATTEMPTS
+
+
+def delivery_options(settings: Settings) -> DeliveryOptions:
+    """The CLIENTLOOP_SLACK_* / CLIENTLOOP_TEAMS_* limits and the outbox settings."""
+    s = settings
+    slack = PlatformLimits(
+        Limit(s.clientloop_slack_per_channel_per_second, s.clientloop_slack_channel_burst),
+        Limit(s.clientloop_slack_per_workspace_per_minute / 60, s.clientloop_slack_workspace_burst),
+        pause_workspace_on_429=True,
+    )
+    per_conversation = s.clientloop_teams_per_conversation_per_second
+    per_tenant = s.clientloop_teams_per_tenant_per_second
+    teams = PlatformLimits(
+        Limit(per_conversation, max(per_conversation, 1.0)),
+        Limit(per_tenant, max(per_tenant, 1.0)),
+    )
+    return DeliveryOptions(
+        {Platform.SLACK: slack, Platform.TEAMS: teams},
+        s.clientloop_outbox_lease_seconds,
+        s.clientloop_delivery_max_attempts,
+    )
 
 
 @dataclass
@@ -40,6 +78,7 @@ class Runtime:
         return SqlUnitOfWork(self.sessions)
 
     async def close(self, *, dispose: bool = True) -> None:
+        self.sender.stop()
         await self.sender.drain()
         if dispose:
             await self.engine.dispose()
@@ -52,6 +91,7 @@ def bootstrap(
     notifiers: Mapping[Platform, Notifier] | None = None,
     clock: Clock | None = None,
     deliver_after_commit: bool = True,
+    delivery: DeliveryOptions | None = None,
 ) -> Runtime:
     """Build the runtime; the sender is kicked after every commit unless told otherwise."""
     engine = engine or make_engine(database_url)
@@ -62,7 +102,17 @@ def bootstrap(
     def uow_factory() -> UnitOfWork:
         return SqlUnitOfWork(sessions)
 
-    sender = Sender(OutboxStore(sessions), uow_factory, chosen, clock)
+    options = delivery or DeliveryOptions()
+    sender = Sender(
+        OutboxStore(sessions),
+        uow_factory,
+        chosen,
+        clock,
+        limiter=RateLimiter(options.limits),
+        lease_seconds=options.lease_seconds,
+        max_attempts=options.max_attempts,
+        wake_for_deferred=deliver_after_commit,
+    )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
     return Runtime(engine, sessions, bus, sender, clock, chosen)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.bootstrap import Runtime
 from bot.settings import Settings
 from handlers.slack.app import SlackConfig, build_slack_app
-from handlers.slack.clients import WorkspaceClients
+from handlers.slack.clients import WorkspaceClients, token_rotator
 from handlers.slack.listeners import register
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.outcomes import Deps
@@ -86,7 +86,8 @@ def build_slack(settings: Settings, engine: AsyncEngine) -> SlackSide | None:
     if app is None:
         return None
     if config.oauth:
-        clients = WorkspaceClients(config.api_url, store=app.installation_store)
+        rotator = token_rotator(config.api_url, config.client_id, config.client_secret)
+        clients = WorkspaceClients(config.api_url, store=app.installation_store, rotator=rotator)
     else:
         clients = WorkspaceClients(config.api_url, client=app.client)
     socket_mode = None

@@ -1,109 +1,41 @@
-"""The in-process sender: delivers committed outbox rows and remembers every card copy."""
+"""The in-process sender: delivers committed outbox rows within platform limits, records copies."""
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
+import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
+from workflow.delivery_bounce import bounce_notices
+from workflow.delivery_limits import MAX_ATTEMPTS, RateLimiter, backoff
+from workflow.delivery_queue import (
+    NotConfigured,
+    OutboxQueue,
+    Queued,
+    Undeliverable,
+    address_of,
+)
 from workflow.domain.people import Platform
 from workflow.domain.views import View, view_from_dict
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork
 
+__all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable"]
+
 log = logging.getLogger(__name__)
 BATCH = 50
-LEASE_SECONDS = 60
-MAX_BACKOFF = timedelta(hours=1)
-
-
-class Queued(Protocol):
-    """An outbox row as the queue hands it out."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def project_id(self) -> int | None: ...
-    @property
-    def recipient_person_id(self) -> int | None: ...
-    @property
-    def recipient_project_id(self) -> int | None: ...
-    @property
-    def card_key(self) -> str | None: ...
-    @property
-    def op(self) -> str: ...
-    @property
-    def view(self) -> dict[str, Any]: ...
-    @property
-    def attempts(self) -> int: ...
-
-
-class Copy(Protocol):
-    """One posted copy of a card: where it is, so it can be updated in place."""
-
-    @property
-    def platform(self) -> str: ...
-    @property
-    def workspace_id(self) -> str: ...
-    @property
-    def conversation_id(self) -> str: ...
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def person_id(self) -> int | None: ...
-
-
-class OutboxQueue(Protocol):
-    async def claim(self, now: datetime, limit: int, lease_seconds: int) -> list[Any]: ...
-    async def mark_sent(
-        self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
-    ) -> None: ...
-    async def mark_retry(
-        self, row_id: int, at: datetime, error: str, available_at: datetime
-    ) -> None: ...
-    async def mark_undeliverable(self, row_id: int, at: datetime, error: str) -> None: ...
-    async def add_copy(
-        self,
-        card_key: str,
-        platform: str,
-        workspace_id: str,
-        conversation_id: str,
-        message_id: str,
-        person_id: int | None,
-        at: datetime,
-    ) -> None: ...
-    async def copies(self, card_key: str) -> list[Any]: ...
-
-
-class Undeliverable(Exception):
-    """The message has nowhere to go (e.g. the project or person no longer exists)."""
-
-
-class NotConfigured(Exception):
-    """The platform is not set up on this server: keep the message until it is."""
-
-
+LEASE_SECONDS = 60.0
 NOT_CONFIGURED_RETRY = 300.0
 
 
-async def address_of(uow: UnitOfWork, row: Queued) -> Address:
-    """Where a POST goes: the project's channel, or a DM in the project's installation."""
-    project_id = row.recipient_project_id or row.project_id
-    project = await uow.projects.get(project_id) if project_id is not None else None
-    workspace = await uow.workspaces.get(project.workspace_id) if project else None
-    if project is None or workspace is None:
-        raise Undeliverable("the project of this message no longer exists")
-    if row.recipient_project_id is not None:
-        return Address(workspace.platform, workspace.external_id, project.channel_id)
-    person = await uow.people.get(row.recipient_person_id or 0)
-    if person is None:
-        raise Undeliverable("the person this message is for no longer exists")
-    return Address(workspace.platform, workspace.external_id, person.identity.user_id, person.id)
-
-
 class Sender:
-    """Claims rows, sends them through the platform's notifier, records the outcome."""
+    """Claims rows, sends them through the platform's notifier, records the outcome.
+
+    A row a rate limit holds back is put back for later, untried, so one busy channel
+    never blocks the others. `lease_seconds` must exceed the time one batch takes.
+    """
 
     def __init__(
         self,
@@ -111,11 +43,26 @@ class Sender:
         uow_factory: Callable[[], UnitOfWork],
         notifiers: Mapping[Platform, Notifier],
         clock: Clock,
+        *,
+        limiter: RateLimiter | None = None,
+        rng: random.Random | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        batch: int = BATCH,
+        max_attempts: int = MAX_ATTEMPTS,
+        wake_for_deferred: bool = False,
     ) -> None:
         self.queue, self.uow_factory = queue, uow_factory
         self.notifiers, self.clock = notifiers, clock
+        self.limiter = limiter or RateLimiter()
+        self.rng = rng or random.Random()
+        self.lease_seconds, self.batch, self.max_attempts = lease_seconds, batch, max_attempts
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
+        # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
+        # not only at the next commit or scheduler tick (a timer on the running loop).
+        self.wake_for_deferred = wake_for_deferred
+        self._due: list[datetime] = []  # a heap: when rows put back by this sender come due
+        self._wake: asyncio.TimerHandle | None = None
 
     def kick(self) -> None:
         """Deliver in the background (the bus calls this after every commit)."""
@@ -132,33 +79,83 @@ class Sender:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def deliver_pending(self) -> int:
-        """Deliver what is due now; returns how many rows were handled."""
+        """Deliver what is due now; returns how many rows were handled (sent, retried, put back)."""
         handled = 0
         async with self._lock:
-            while rows := await self.queue.claim(self.clock.now(), BATCH, LEASE_SECONDS):
+            while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
                 for row in rows:
                     await self._deliver(row)
                 handled += len(rows)
+            self._set_wake()
         return handled
+
+    def stop(self) -> None:
+        """Cancel the wake-up timer (at shutdown)."""
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+
+    def _set_wake(self) -> None:
+        now = self.clock.now()
+        while self._due and self._due[0] <= now:
+            heapq.heappop(self._due)
+        if not self._due or not self.wake_for_deferred:
+            return
+        self.stop()
+        delay = max((self._due[0] - now).total_seconds(), 0.0)
+        self._wake = asyncio.get_running_loop().call_later(delay, self.kick)
 
     async def _deliver(self, row: Queued) -> None:
         view = view_from_dict(row.view)
         try:
-            if row.op == "update":
-                receipt = await self._update_copies(row, view)
-            else:
-                receipt = await self._post(row, view)
+            targets = await self._targets(row)
+            later = self.limiter.reserve([address for address, _ in targets], self.clock.now())
+            if later is not None:
+                await self.queue.defer(row.id, later)
+                if self.wake_for_deferred:
+                    heapq.heappush(self._due, later)
+                return
+            receipt = await self._send(row, view, targets)
         except Undeliverable as exc:
             receipt = Receipt(error=str(exc), permanent=True)
         except NotConfigured as exc:
             receipt = Receipt(error=str(exc), retry_after=NOT_CONFIGURED_RETRY)
         await self._record(row, receipt)
 
-    async def _post(self, row: Queued, view: View) -> Receipt:
+    async def _targets(self, row: Queued) -> list[tuple[Address, str | None]]:
+        """Where the row goes: one new post, or every known copy of its card (with ids)."""
+        if row.op == "update":
+            assert row.card_key is not None
+            return [
+                (
+                    Address(Platform(c.platform), c.workspace_id, c.conversation_id, c.person_id),
+                    c.message_id,
+                )
+                for c in await self.queue.copies(row.card_key)
+            ]
         async with self.uow_factory() as uow:
             address = await address_of(uow, row)
-        notifier = self._notifier(address.platform)
-        receipt = await notifier.send(view, address)
+        self._notifier(address.platform)  # not configured: keep the row, touch no bucket
+        return [(address, None)]
+
+    async def _send(
+        self, row: Queued, view: View, targets: list[tuple[Address, str | None]]
+    ) -> Receipt:
+        if row.op != "update":
+            return await self._post(row, view, targets[0][0])
+        last = Receipt()
+        for address, message_id in targets:
+            assert message_id is not None
+            receipt = self._noted(
+                await self._notifier(address.platform).update(view, address, message_id), address
+            )
+            if not receipt.ok:
+                log.warning("card %s copy %s not updated: %s", row.card_key, message_id, receipt)
+                last = receipt if not receipt.permanent else last
+        return last
+
+    async def _post(self, row: Queued, view: View, address: Address) -> Receipt:
+        receipt = self._noted(await self._notifier(address.platform).send(view, address), address)
         if receipt.ok and row.card_key and receipt.message_id:
             await self.queue.add_copy(
                 row.card_key,
@@ -171,20 +168,12 @@ class Sender:
             )
         return receipt
 
-    async def _update_copies(self, row: Queued, view: View) -> Receipt:
-        assert row.card_key is not None
-        last = Receipt()
-        for copy in await self.queue.copies(row.card_key):
-            address = Address(
-                Platform(copy.platform), copy.workspace_id, copy.conversation_id, copy.person_id
-            )
-            receipt = await self._notifier(address.platform).update(view, address, copy.message_id)
-            if not receipt.ok:
-                log.warning(
-                    "card %s copy %s not updated: %s", row.card_key, copy.message_id, receipt.error
-                )
-                last = receipt if not receipt.permanent else last
-        return last
+    def _noted(self, receipt: Receipt, address: Address) -> Receipt:
+        """A 429 holds back that conversation (and, on Slack, its workspace) until Retry-After."""
+        if receipt.retry_after is not None:
+            until = self.clock.now() + timedelta(seconds=receipt.retry_after)
+            self.limiter.pause(address, until)
+        return receipt
 
     def _notifier(self, platform: Platform) -> Notifier:
         notifier = self.notifiers.get(platform)
@@ -194,13 +183,24 @@ class Sender:
 
     async def _record(self, row: Queued, receipt: Receipt) -> None:
         now = self.clock.now()
+        error = receipt.error or ""
         if receipt.ok:
             await self.queue.mark_sent(row.id, now, receipt.message_id, receipt.conversation_id)
         elif receipt.permanent:
-            log.warning("outbox %s undeliverable: %s", row.id, receipt.error)
-            await self.queue.mark_undeliverable(row.id, now, receipt.error or "")
+            await self._give_up(row, error)
+        elif receipt.retry_after is not None:
+            wait = timedelta(seconds=receipt.retry_after)
+            await self.queue.mark_retry(row.id, now, error, now + wait, count_attempt=False)
+        elif row.attempts + 1 >= self.max_attempts:
+            await self._give_up(row, f"{error} (gave up after {row.attempts + 1} attempts)")
         else:
-            wait = timedelta(seconds=receipt.retry_after or 5 * 2 ** min(row.attempts, 10))
-            await self.queue.mark_retry(
-                row.id, now, receipt.error or "", now + min(wait, MAX_BACKOFF)
-            )
+            wait = backoff(row.attempts, self.rng)
+            await self.queue.mark_retry(row.id, now, error, now + wait)
+
+    async def _give_up(self, row: Queued, error: str) -> None:
+        """Mark the row undeliverable and, in the same transaction, tell its project's PMs."""
+        log.warning("outbox %s undeliverable: %s", row.id, error)
+        async with self.uow_factory() as uow:
+            notices = await bounce_notices(uow, row, error)
+        # The notices are new pending rows: this same deliver_pending loop claims them next.
+        await self.queue.mark_undeliverable(row.id, self.clock.now(), error, notices)

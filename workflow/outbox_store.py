@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from workflow.db_errors import database_errors
 from workflow.domain.people import Platform
+from workflow.domain.views import Outgoing
+from workflow.repository import SqlOutbox
 from workflow.tables_delivery import card_copies, outbox
 
 PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
@@ -95,25 +97,55 @@ class OutboxStore:
         )
 
     async def mark_retry(
-        self, row_id: int, at: datetime, error: str, available_at: datetime
+        self,
+        row_id: int,
+        at: datetime,
+        error: str,
+        available_at: datetime,
+        *,
+        count_attempt: bool = True,
     ) -> None:
-        """A failure worth retrying: try again from `available_at` (`at` is when it failed)."""
+        """A failure worth retrying: try again from `available_at` (`at` is when it failed).
+
+        A platform's "slow down" (429 with Retry-After) is not a failed attempt.
+        """
+        attempts = outbox.c.attempts + 1 if count_attempt else outbox.c.attempts
         await self._set(
             row_id,
-            attempts=outbox.c.attempts + 1,
+            attempts=attempts,
             last_error=f"{at.isoformat()} {error}",
             available_at=available_at,
             lease_until=None,
         )
 
-    async def mark_undeliverable(self, row_id: int, at: datetime, error: str) -> None:
-        await self._set(
-            row_id,
-            state=UNDELIVERABLE,
-            attempts=outbox.c.attempts + 1,
-            last_error=f"{at.isoformat()} {error}",
-            lease_until=None,
+    async def defer(self, row_id: int, available_at: datetime) -> None:
+        """Put a claimed row back untried (a rate limit said later): no attempt is counted."""
+        await self._set(row_id, available_at=available_at, lease_until=None)
+
+    async def mark_undeliverable(
+        self, row_id: int, at: datetime, error: str, notices: Sequence[Outgoing] = ()
+    ) -> bool:
+        """Give up on a row, and queue `notices` about it in the same transaction.
+
+        Only a row still pending changes (compare-and-set), so a row given up twice (two
+        claimers after a lease ran out) queues its notices once; returns whether it changed.
+        """
+        give_up = (
+            update(outbox)
+            .where(outbox.c.id == row_id, outbox.c.state == PENDING)
+            .values(
+                state=UNDELIVERABLE,
+                attempts=outbox.c.attempts + 1,
+                last_error=f"{at.isoformat()} {error}",
+                lease_until=None,
+            )
         )
+        async with self._transaction() as session:
+            changed = cast(CursorResult[Any], await session.execute(give_up)).rowcount == 1
+            if changed:
+                for notice in notices:
+                    await SqlOutbox(session).put(notice, at)
+        return changed
 
     async def add_copy(
         self,

@@ -18,6 +18,7 @@ from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackRequests
 from tests.e2e.slack_world import Slack, set_up_project
 from workflow.db import upgrade_async
+from workflow.delivery_limits import RateLimiter
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-bot-token"
@@ -71,6 +72,9 @@ async def slack_app(
         Settings(_env_file=None, **slack_settings), run_scheduler=False, slack_parts=slack_parts
     )
     async with app.router.lifespan_context(app):
+        # These flows check what is said, not pacing (tests/integration/test_delivery_pacing.py
+        # does): without limits the outbox drains at once on the real clock.
+        app.state.runtime.sender.limiter = RateLimiter(limits={})
         yield app
 
 

@@ -3,11 +3,14 @@
 `POST|GET /api/<method>` answers like Slack (JSON or form bodies, Bearer tokens);
 `POST /response/<id>` takes response_url posts; `POST /upload/<file_id>` takes the bytes
 of a `files_upload_v2`. `fail()` scripts the next answers of a method (HTTP 429 with
-Retry-After, or `{"ok": false, "error": …}`).
+Retry-After, or `{"ok": false, "error": …}`); `refuse()` makes one channel fail for good;
+`slow()` delays a method's answers. `oauth.v2.access` with grant_type=refresh_token rotates
+tokens (a refresh token works once, as Slack's token rotation guide says).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -50,6 +53,10 @@ class FakeSlack:
     uploads: dict[str, bytes] = field(default_factory=dict)
     users: dict[str, Json] = field(default_factory=dict)
     oauth_response: Json = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    refresh_tokens: set[str] = field(default_factory=set)
+    token_seconds: int = 43200
     _scripted: dict[str, list[Scripted]] = field(default_factory=dict)
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -105,6 +112,14 @@ class FakeSlack:
             Scripted(status, {"ok": False, "error": reason}, dict(headers or {}), times)
         )
 
+    def refuse(self, channel: str, error: str = "channel_not_found") -> None:
+        """Every chat.postMessage to `channel` fails with `error` (HTTP 200, as Slack answers)."""
+        self.refused[channel] = error
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` after `seconds`."""
+        self.delays[method] = seconds
+
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -120,6 +135,8 @@ class FakeSlack:
         method = request.match_info["method"]
         params = {**request.query, **await _body(request)}
         self.calls.append(Call(method, params, _token(request, params)))
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
         scripted = self._take_scripted(method)
         if scripted is not None:
             return web.json_response(
@@ -194,6 +211,8 @@ def _decoded(value: Any) -> Any:
 
 
 def _post_message(fake: FakeSlack, p: Json) -> Json:
+    if str(p.get("channel", "")) in fake.refused:
+        return {"ok": False, "error": fake.refused[str(p.get("channel"))]}
     ts = fake.next_ts()
     message = {
         "type": "message",
@@ -239,7 +258,31 @@ def _complete_upload(fake: FakeSlack, p: Json) -> Json:
     }
 
 
+def _refresh(fake: FakeSlack, p: Json) -> Json:
+    """A rotating token's refresh: the refresh token is spent, a new pair comes back."""
+    token = str(p.get("refresh_token", ""))
+    if token not in fake.refresh_tokens:
+        return {"ok": False, "error": "invalid_refresh_token"}
+    fake.refresh_tokens.discard(token)
+    n = next(fake._counter)
+    fresh = f"xoxe-1-refresh-{n}"
+    fake.refresh_tokens.add(fresh)
+    return {
+        "ok": True,
+        "app_id": "A0001",
+        "token_type": "bot",
+        "access_token": f"xoxe.xoxb-rotated-{n}",
+        "refresh_token": fresh,
+        "expires_in": fake.token_seconds,
+        "scope": "commands,chat:write",
+        "bot_user_id": BOT_USER_ID,
+        "team": {"id": fake.team_id, "name": "Fake Team"},
+    }
+
+
 def _oauth_access(fake: FakeSlack, p: Json) -> Json:
+    if p.get("grant_type") == "refresh_token":
+        return _refresh(fake, p)
     return fake.oauth_response or {
         "ok": True,
         "app_id": "A0001",

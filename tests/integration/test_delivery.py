@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
-from bot.bootstrap import Runtime, bootstrap
+from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from tests.fakes import FakeNotifier, FixedClock
 from workflow.db import upgrade_async
 from workflow.domain import commands as c
@@ -15,7 +16,10 @@ from workflow.domain.changes import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.domain.views import Outgoing, Recipient, View, ViewKind
+from workflow.outbox_store import OutboxStore
 from workflow.ports import Receipt
+from workflow.tables_delivery import outbox
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PM = PersonRef(Identity(Platform.SLACK, "T1", "UPM"), "Pam")
@@ -28,7 +32,11 @@ async def runtime(db_url: str) -> AsyncIterator[tuple[Runtime, FakeNotifier, Fix
     await upgrade_async(db_url)
     notifier, clock = FakeNotifier(), FixedClock(T0)
     rt = bootstrap(
-        db_url, notifiers={Platform.SLACK: notifier}, clock=clock, deliver_after_commit=False
+        db_url,
+        notifiers={Platform.SLACK: notifier},
+        clock=clock,
+        deliver_after_commit=False,
+        delivery=DeliveryOptions(limits={}),  # pacing has tests of its own
     )
     yield rt, notifier, clock
     await rt.close()
@@ -98,11 +106,50 @@ async def test_a_transient_failure_is_retried_later_and_a_permanent_one_is_not(
     )
     await setup(rt)
     await rt.sender.deliver_pending()
-    assert len(notifier.sent) == 1
+    # One welcome went out, and the PM heard about the one that cannot be delivered.
+    assert [d.view.title for d in notifier.sent][-1] == "A message could not be delivered"
+    assert [d.address.conversation_id for d in notifier.sent][-1] == "UPM"
+    assert len(notifier.sent) == 2
     clock.at = T0 + timedelta(seconds=29)
     assert await rt.sender.deliver_pending() == 0
     clock.at = T0 + timedelta(seconds=31)
     assert await rt.sender.deliver_pending() == 1
-    assert len(notifier.sent) == 2
+    assert len(notifier.sent) == 3
     clock.at = T0 + timedelta(days=1)
     assert await rt.sender.deliver_pending() == 0
+
+
+async def test_a_row_given_up_twice_tells_the_pms_once(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, _ = runtime
+    project = await setup(rt)
+    store = OutboxStore(rt.sessions)
+    claimed = await store.claim(T0, 1, 60)
+    view = View(ViewKind.INFO, "bounce")
+    notice = Outgoing(Recipient(person_id=1), view, "bounce:1", project_id=project)
+
+    first = await store.mark_undeliverable(claimed[0].id, T0, "channel_not_found", [notice])
+    again = await store.mark_undeliverable(claimed[0].id, T0, "channel_not_found", [notice])
+
+    assert (first, again) == (True, False)
+    await rt.sender.deliver_pending()  # the three welcome/project rows, less the one given up
+    assert [d.view.title for d in notifier.sent].count("bounce") == 1
+
+
+async def test_a_failing_notice_about_a_failure_tells_nobody(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, _ = runtime
+    dead = Receipt(error="channel_not_found", permanent=True)
+    ok = Receipt(message_id="1700.1")
+    notifier.fail_next(dead, ok, ok, dead)  # the channel post, two welcomes, the PM's notice
+    await setup(rt)
+
+    await rt.sender.deliver_pending()
+
+    async with rt.sessions() as session:
+        rows = (await session.execute(select(outbox.c.card_key, outbox.c.state))).all()
+    bounces = [state for key, state in rows if key and key.startswith("bounce:")]
+    assert bounces == ["undeliverable"]  # one notice, which failed too, and no notice of it
+    assert sorted(state for _, state in rows) == ["sent", "sent", "undeliverable", "undeliverable"]

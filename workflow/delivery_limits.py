@@ -1,0 +1,158 @@
+"""Platform rate limits as token buckets on the injected clock, and jittered retry backoff."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from workflow.domain.people import Platform
+from workflow.ports import Address
+
+MAX_BACKOFF_SECONDS = 3600.0
+BASE_BACKOFF_SECONDS = 5.0
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A token bucket's shape: `rate` messages per second on average, `burst` at once."""
+
+    rate: float
+    burst: float
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """One platform's limits: per conversation, and per installation (workspace or tenant).
+
+    `pause_workspace_on_429`: Slack's 429 is per method and workspace, so a Retry-After
+    holds back the whole workspace; Teams throttles per conversation.
+    """
+
+    per_conversation: Limit
+    per_workspace: Limit
+    pause_workspace_on_429: bool = False
+
+
+DEFAULT_LIMITS: Mapping[Platform, PlatformLimits] = {
+    # chat.postMessage: about 1 per second per channel (short bursts allowed), and a
+    # few hundred per minute per workspace.
+    Platform.SLACK: PlatformLimits(Limit(1.0, 3.0), Limit(300 / 60, 20.0), True),
+    # Bot Framework: 7 per second per conversation, 50 per second per tenant.
+    Platform.TEAMS: PlatformLimits(Limit(7.0, 7.0), Limit(50.0, 50.0)),
+}
+
+
+@dataclass
+class TokenBucket:
+    """Refills at `limit.rate` tokens a second up to `limit.burst`; times are epoch seconds."""
+
+    limit: Limit
+    tokens: float
+    updated: float
+    paused_until: float = 0.0
+    # The latest slot handed to a message put back: the next one waits one interval more,
+    # so a queue of messages for one channel is spread out instead of retried all at once.
+    booked_until: float = 0.0
+
+    @classmethod
+    def full(cls, limit: Limit, now: float) -> TokenBucket:
+        return cls(limit, limit.burst, now)
+
+    def refill(self, now: float) -> None:
+        if now > self.updated:
+            elapsed = now - self.updated
+            self.tokens = min(self.limit.burst, self.tokens + elapsed * self.limit.rate)
+            self.updated = now
+
+    def wait(self, now: float, count: int = 1) -> float:
+        """Seconds until `count` tokens may be taken (0 means now)."""
+        self.refill(now)
+        needed = min(float(count), self.limit.burst)  # more than a burst: wait for a full bucket
+        short = max(needed - self.tokens, 0.0)
+        return max(short / self.limit.rate, self.paused_until - now, 0.0)
+
+    def take(self, now: float, count: int = 1) -> None:
+        self.refill(now)
+        self.tokens -= count
+
+    def pause(self, until: float) -> None:
+        self.paused_until = max(self.paused_until, until)
+
+    def book(self, now: float, wait: float) -> float:
+        """A slot for a message put back, at least `wait` from now; returns its time."""
+        slot = max(now + wait, self.booked_until + 1.0 / self.limit.rate)
+        self.booked_until = slot
+        return slot
+
+
+@dataclass
+class RateLimiter:
+    """The sender's limits, per platform; one process's view (each replica keeps its own)."""
+
+    limits: Mapping[Platform, PlatformLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
+    buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
+
+    def reserve(self, addresses: Iterable[Address], at: datetime) -> datetime | None:
+        """Take a token for each address (and its workspace), or say when to try again.
+
+        Either every bucket involved has room and all are charged, or none is charged and
+        the answer is the time the busiest one allows.
+        """
+        now = at.timestamp()
+        wanted = self._wanted(addresses, now)
+        waits = {key: bucket.wait(now, count) for key, (bucket, count) in wanted.items()}
+        if not any(waits.values()):
+            for bucket, count in wanted.values():
+                bucket.take(now, count)
+            return None
+        slot = max(wanted[key][0].book(now, wait) for key, wait in waits.items() if wait > 0)
+        return datetime.fromtimestamp(slot, at.tzinfo)
+
+    def pause(self, address: Address, until: datetime) -> None:
+        """A platform said 429: hold this conversation (and maybe its workspace) until then."""
+        limits = self.limits.get(address.platform)
+        if limits is None:
+            return
+        now, end = until.timestamp(), until.timestamp()
+        self._bucket(_conversation_key(address), limits.per_conversation, now).pause(end)
+        if limits.pause_workspace_on_429:
+            self._bucket(_workspace_key(address), limits.per_workspace, now).pause(end)
+
+    def _wanted(
+        self, addresses: Iterable[Address], now: float
+    ) -> dict[tuple[str, ...], tuple[TokenBucket, int]]:
+        wanted: dict[tuple[str, ...], tuple[TokenBucket, int]] = {}
+        for address in addresses:
+            limits = self.limits.get(address.platform)
+            if limits is None:
+                continue
+            for key, limit in (
+                (_conversation_key(address), limits.per_conversation),
+                (_workspace_key(address), limits.per_workspace),
+            ):
+                bucket, count = wanted.get(key, (self._bucket(key, limit, now), 0))
+                wanted[key] = (bucket, count + 1)
+        return wanted
+
+    def _bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = TokenBucket.full(limit, now)
+        return bucket
+
+
+def _conversation_key(address: Address) -> tuple[str, ...]:
+    return (address.platform.value, address.workspace_id, address.conversation_id)
+
+
+def _workspace_key(address: Address) -> tuple[str, ...]:
+    return (address.platform.value, address.workspace_id)
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """The wait before retry number `attempts + 1`: 5 s doubling, jittered 0.5x-1.5x, max 1 h."""
+    base = min(BASE_BACKOFF_SECONDS * 2 ** min(attempts, 20), MAX_BACKOFF_SECONDS)
+    return timedelta(seconds=min(base * rng.uniform(0.5, 1.5), MAX_BACKOFF_SECONDS))
