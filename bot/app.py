@@ -8,7 +8,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bootstrap import bootstrap
+from bot.bootstrap import bootstrap, delivery_options
+from bot.scheduling import start_ticking, stop_ticking
 from bot.settings import Settings, platform_lines
 from bot.slack_http import add_slack_routes
 from bot.slack_wiring import (
@@ -38,16 +39,24 @@ def create_app(
         own_engine = engine or make_engine(settings.database_url)
         slack = build_slack(settings, own_engine)
         notifiers = build_notifiers(slack.clients if slack else None, parts.notifier)
-        runtime = bootstrap(settings.database_url, engine=own_engine, notifiers=notifiers)
+        runtime = bootstrap(
+            settings.database_url,
+            engine=own_engine,
+            notifiers=notifiers,
+            delivery=delivery_options(settings),
+        )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         register_listeners(slack, runtime, parts)
         for line in platform_lines(settings):
             log.info(line)
         if slack is not None:
             slack.start()
+        ticking = start_ticking(runtime, settings) if run_scheduler else None
         try:
             yield
         finally:
+            if ticking is not None:
+                stop_ticking(ticking)
             if slack is not None:
                 await slack.stop()
             await runtime.close(dispose=engine is None)

@@ -1,4 +1,4 @@
-"""The `clientloop` command line: serve, db upgrade, db current, audit verify, version."""
+"""The `clientloop` command line: serve, scheduler, db upgrade/current, audit verify, version."""
 
 import argparse
 import asyncio
@@ -39,6 +39,20 @@ def serve(args: argparse.Namespace) -> int:
         port=settings.port if args.port is None else args.port,
         log_level=settings.clientloop_log_level.lower(),
     )
+    return 0
+
+
+def add_scheduler(commands: Subparsers) -> None:
+    """`clientloop scheduler`: only the scheduler, for a deployment that separates it."""
+    commands.add_parser(
+        "scheduler", help="run the scheduler alone (pair with `serve --no-scheduler`)"
+    ).set_defaults(handler=scheduler_process)
+
+
+def scheduler_process(_args: argparse.Namespace) -> int:
+    from bot.scheduling import run_scheduler_process
+
+    asyncio.run(run_scheduler_process(_settings()))
     return 0
 
 
@@ -121,7 +135,13 @@ async def _verify(url: str) -> tuple[int, list[str]]:
 
 
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
-SUBCOMMANDS: list[Callable[[Subparsers], None]] = [add_serve, add_db, add_audit, add_version]
+SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
+    add_serve,
+    add_scheduler,
+    add_db,
+    add_audit,
+    add_version,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

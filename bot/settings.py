@@ -2,12 +2,15 @@
 
 import sys
 import zoneinfo
+from datetime import timedelta
 from typing import NoReturn
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+from workflow.domain.schedule import Cadence
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./clientloop.db"
 DATABASE_URL_EXAMPLE = (
@@ -39,10 +42,33 @@ class Settings(BaseSettings):
     clientloop_secret_key: SecretStr | None = Field(default=None, validate_default=True)
     clientloop_timezone: str = "UTC"
     clientloop_teams_allow_unauthenticated: bool = False
-    clientloop_scheduler_tick_seconds: int = 30
+    clientloop_scheduler_tick_seconds: int = Field(default=30, ge=1)
+    # Delivery: rate limits per platform (see workflow.delivery_limits), leases and retries.
+    clientloop_slack_per_channel_per_second: float = Field(default=1.0, gt=0)
+    clientloop_slack_channel_burst: float = Field(default=3.0, ge=1)
+    clientloop_slack_per_workspace_per_minute: float = Field(default=300.0, gt=0)
+    clientloop_slack_workspace_burst: float = Field(default=20.0, ge=1)
+    clientloop_teams_per_conversation_per_second: float = Field(default=7.0, gt=0)
+    clientloop_teams_per_tenant_per_second: float = Field(default=50.0, gt=0)
+    clientloop_outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    clientloop_delivery_max_attempts: int = Field(default=12, ge=1)
+    clientloop_checkin_reminder_hours: float = Field(default=24, gt=0)
+    clientloop_checkin_missed_hours: float = Field(default=24, gt=0)
+    clientloop_reminder_working_days: int = Field(default=2, ge=1)
+    clientloop_max_reminders: int = Field(default=3, ge=0)
     host: str = "127.0.0.1"
     port: int = 3000
     clientloop_log_level: str = "INFO"
+
+    @property
+    def cadence(self) -> Cadence:
+        """How the scheduler chases people (see README: Scheduling)."""
+        return Cadence(
+            checkin_reminder_after=timedelta(hours=self.clientloop_checkin_reminder_hours),
+            checkin_missed_after=timedelta(hours=self.clientloop_checkin_missed_hours),
+            reminder_every_working_days=self.clientloop_reminder_working_days,
+            max_reminders=self.clientloop_max_reminders,
+        )
 
     @field_validator("database_url")
     @classmethod

@@ -29,6 +29,8 @@ REPOSITORIES = (
     "feedback",
     "invitations",
     "closings",
+    "chases",
+    "digests",
 )
 
 
@@ -123,14 +125,14 @@ class FakeUnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> Self:
-        self.work = copy.deepcopy(
-            (
-                self.store.items,
-                self.store.audit,
-                self.store.head,
-                self.store.outbox,
-                self.store.inbound,
-            )
+        # Aggregates are mutable, so they are copied deeply; the audit trail and the outbox
+        # only ever grow, so a copy of each list is enough to drop what a rollback drops.
+        self.work = (
+            copy.deepcopy(self.store.items),
+            list(self.store.audit),
+            self.store.head,
+            list(self.store.outbox),
+            set(self.store.inbound),
         )
         items, audit, head, outbox, inbound = self.work
         for name in REPOSITORIES:

@@ -22,6 +22,7 @@ from workflow import tables_delivery  # noqa: F401  (its tables join `metadata` 
 from workflow import tables_items as ti
 from workflow.columns import Base, EnumText, UTCDateTime, metadata
 from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRVersion
+from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
 from workflow.domain.closing import Closing, DeliverableRating, Evaluation
 from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
@@ -96,6 +97,8 @@ def start_mappers() -> None:
     _map(DeliverableRating, ti.deliverable_ratings)
     _map(Evaluation, ti.evaluations, ratings=_children(DeliverableRating, ti.deliverable_ratings))
     _map(Closing, ti.closings, evaluations=_children(Evaluation, ti.evaluations))
+    _map(Chase, ti.chases)
+    _map(DigestRun, ti.digest_runs)
     if not event.contains(Session, "before_flush", _touch_changed_roots):
         event.listen(Session, "before_flush", _touch_changed_roots)
 

@@ -9,6 +9,7 @@ from typing import Protocol, Self, TypeVar
 
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.changes import ChangeRequest
+from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
 from workflow.domain.closing import Closing
 from workflow.domain.events import Event
@@ -69,6 +70,8 @@ class UnitOfWork(Protocol):
     feedback: Repository[Feedback]
     invitations: Repository[Invitation]
     closings: Repository[Closing]
+    chases: Repository[Chase]
+    digests: Repository[DigestRun]
     audit: AuditLog
     outbox: Outbox
     inbound: InboundLog

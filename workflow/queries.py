@@ -15,15 +15,13 @@ from workflow.domain.forms import Form, FormKind
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.permissions import Act, require
 from workflow.domain.projects import Project, ProjectState
-from workflow.domain.views import View, ViewKind
+from workflow.domain.views import View
 from workflow.domain.words import help_lines
 from workflow.ports import UnitOfWork
 from workflow.services import cards
 from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 from workflow.services.notify import names_for
 from workflow.services.notify_items import waiting_views
-
-SPARK = "▁▂▃▄▅▆▇█"
 
 
 async def project_in_channel(
@@ -220,20 +218,7 @@ def _age(delta: object) -> str:
 async def digest_view(uow: UnitOfWork, identity: Identity, project_id: int, now: datetime) -> View:
     project = await _allowed(uow, identity, project_id, Act.DIGEST)
     figures = await project_digest(uow, project_id, now)
-    names = await names_for(uow, figures.silent)
-    trend = "".join(SPARK[round((r - 1) / 4 * 7)] if r else "·" for r in figures.trend)
-    rate = f"{figures.response_rate:.0%}" if figures.response_rate is not None else "no check-ins"
-    fields = (
-        ("Response rate (4 weeks)", rate),
-        ("Average rating", f"{figures.average_rating or '—'} / 5"),
-        ("Satisfaction trend", f"{trend}  ({', '.join(str(t or '—') for t in figures.trend)})"),
-        ("Open decisions by age", ", ".join(f"{k}: {v}" for k, v in figures.open_by_age.items())),
-        ("Silent customers (2+ check-ins)", ", ".join(names.values()) or "none"),
-        ("Notices this week", str(figures.notices)),
-    )
-    return View(
-        ViewKind.INFO, f"Digest · {project.key} · week of {figures.weeks[-1]}", fields=fields
-    )
+    return cards.digest_card(project, figures, await names_for(uow, figures.silent))
 
 
 async def export_csv(uow: UnitOfWork, identity: Identity, project_id: int) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The tables behind reports, check-ins, the inbox and the closing (mapped in workflow.orm)."""
 
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, UniqueConstraint
 
 from workflow.columns import EnumText, metadata
 from workflow.domain.checkins import CheckInState
@@ -160,4 +160,31 @@ deliverable_ratings = Table(
     text_col("deliverable"),
     Column("verdict", EnumText(DeliverableVerdict, 25), nullable=False),
     text_col("remarks"),
+)
+
+chases = Table(
+    "chases",
+    metadata,
+    id_col(),
+    project_col(),
+    Column("kind", String(20), nullable=False),
+    Column("item_id", Integer, nullable=False),
+    person_col("person_id"),
+    Column("version", Integer, nullable=False),
+    time_col("asked_at"),
+    Column("reminders", Integer, nullable=False),
+    time_col("last_reminded_at", nullable=True),
+    time_col("escalated_at", nullable=True),
+    version_col(),
+    UniqueConstraint("kind", "item_id", "person_id", "version"),
+)
+
+digest_runs = Table(
+    "digest_runs",
+    metadata,
+    id_col(),
+    project_col(),
+    Column("week", Date, nullable=False),
+    time_col("sent_at"),
+    UniqueConstraint("project_id", "week"),
 )

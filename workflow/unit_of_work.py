@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from workflow.db_errors import database_errors
 from workflow.domain.changes import ChangeRequest
+from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
 from workflow.domain.closing import Closing
 from workflow.domain.events import Event
@@ -43,6 +44,8 @@ class SqlUnitOfWork:
     feedback: Repository[Feedback]
     invitations: Repository[Invitation]
     closings: Repository[Closing]
+    chases: Repository[Chase]
+    digests: Repository[DigestRun]
     audit: AuditLog
     outbox: Outbox
     inbound: InboundLog
@@ -75,6 +78,8 @@ class SqlUnitOfWork:
         self.feedback = SqlRepository(session, Feedback)
         self.invitations = SqlRepository(session, Invitation)
         self.closings = SqlRepository(session, Closing)
+        self.chases = SqlRepository(session, Chase)
+        self.digests = SqlRepository(session, DigestRun)
         self.audit = SqlAuditLog(session)
         self.outbox = SqlOutbox(session)
         self.inbound = SqlInboundLog(session)

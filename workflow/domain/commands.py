@@ -12,6 +12,7 @@ from workflow.domain.inbox import InvitationAnswer, RequestAction
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role
 from workflow.domain.reports import Rag, ReviewKind
+from workflow.domain.schedule import Cadence
 from workflow.domain.signoffs import SignoffKind, SignoffVerdict
 
 
@@ -184,6 +185,15 @@ class WithdrawChange(Command):
 @dataclass(frozen=True, kw_only=True)
 class ExpireOverdue(Command):
     """The scheduler's sweep: every change request and sign-off past its due time expires."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSchedule(Command):
+    """The scheduler's work for one project at `at`: due check-ins, reminders, misses,
+    chasing open decisions, escalations and the weekly digest (actor is None)."""
+
+    project_id: int
+    cadence: Cadence = field(default_factory=Cadence)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -180,6 +180,43 @@ class CheckInAnswered(Event):
     environment_changed: bool
 
 
+@dataclass(frozen=True, kw_only=True)
+class CheckInReminded(Event):
+    subject_kind = "checkin"
+    person_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckInMissed(Event):
+    subject_kind = "checkin"
+    person_id: int
+
+
+# The scheduler's chasing of open decisions, and the weekly digest
+@dataclass(frozen=True, kw_only=True)
+class DecisionReminded(Event):
+    subject_kind = "chase"
+    kind: str
+    item_id: int
+    person_id: int
+    reminder: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecisionEscalated(Event):
+    subject_kind = "chase"
+    kind: str
+    item_id: int
+    person_id: int
+    waiting_days: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DigestSent(Event):
+    subject_kind = "project"
+    week: date
+
+
 # Closing
 @dataclass(frozen=True, kw_only=True)
 class ClosingStarted(Event):

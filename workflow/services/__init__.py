@@ -16,8 +16,10 @@ from workflow.services import (
     inbox,
     notify,
     notify_items,
+    notify_schedule,
     projects,
     reports,
+    scheduling,
     signoffs,
 )
 
@@ -46,6 +48,7 @@ COMMAND_HANDLERS: dict[type[c.Command], CommandHandler] = {
     c.AnswerQuestion: changes.answer_question,
     c.WithdrawChange: changes.withdraw_change,
     c.ExpireOverdue: changes.expire_overdue,
+    c.RunSchedule: scheduling.run_schedule,
     c.PostReport: reports.post_report,
     c.ReviewReport: reports.review_report,
     c.SendCheckIns: checkins.send_checkins,
@@ -79,6 +82,11 @@ EVENT_HANDLERS: dict[type[e.Event], Sequence[EventHandler]] = {
     e.FeedbackReceived: [notify_items.feedback_received],
     e.InvitationSent: [notify_items.invitation_sent],
     e.InvitationAnswered: [notify_items.invitation_answered],
+    e.CheckInReminded: [notify_schedule.checkin_reminded],
+    e.CheckInMissed: [notify_schedule.checkin_missed],
+    e.DecisionReminded: [notify_schedule.decision_reminded],
+    e.DecisionEscalated: [notify_schedule.decision_escalated],
+    e.DigestSent: [notify_schedule.digest_sent],
     e.ClosingStarted: [notify_items.closing_started],
     e.ProjectClosed: [notify_items.project_closed],
 }

@@ -8,6 +8,7 @@ from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.closing import Closing
 from workflow.domain.inbox import CustomerRequest, Invitation, InvitationState, Notice
+from workflow.domain.insight import Digest
 from workflow.domain.projects import WEEKDAYS, Project, Role
 from workflow.domain.reports import ReportState, StatusReport
 from workflow.domain.signoffs import Audience, SignoffRequest, SignoffState
@@ -336,6 +337,32 @@ def evaluation_card(closing: Closing, project: Project, person_id: int) -> View:
         tuple(("Deliverable", d) for d in closing.deliverables),
         buttons=(Button("evaluate", "Evaluate", key, None, Style.PRIMARY),),
         actors=(person_id,),
+    )
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def digest_card(project: Project, figures: Digest, names: Names) -> View:
+    """The weekly PM digest: response rate, satisfaction trend as a chart, open decisions by
+    age, silent customers and notices."""
+    trend = "".join(SPARK[round((r - 1) / 4 * 7)] if r else "·" for r in figures.trend)
+    rate = f"{figures.response_rate:.0%}" if figures.response_rate is not None else "no check-ins"
+    values = ", ".join(str(t or "—") for t in figures.trend)
+    ages = ", ".join(f"{k}: {v}" for k, v in figures.open_by_age.items())
+    fields = (
+        ("Response rate (4 weeks)", rate),
+        ("Average rating", f"{figures.average_rating or '—'} / 5"),
+        ("Satisfaction trend", f"{trend}  ({values})"),
+        ("Open decisions by age", ages),
+        (
+            "Silent customers (2+ check-ins)",
+            who(figures.silent, names) if figures.silent else "none",
+        ),
+        ("Notices this week", str(figures.notices)),
+    )
+    return View(
+        ViewKind.INFO, f"Digest · {project.key} · week of {figures.weeks[-1]}", fields=fields
     )
 
 

@@ -1,0 +1,109 @@
+"""Event handlers for what the scheduler does: reminders, misses, escalations, the digest."""
+
+from __future__ import annotations
+
+from workflow.domain import events as e
+from workflow.domain.changes import Approvers
+from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
+from workflow.ports import UnitOfWork
+from workflow.services import cards
+from workflow.services.common import load
+from workflow.services.insight import project_digest
+from workflow.services.notify import everyone, names_for, project_of, to_people, update_cards
+from workflow.services.notify_items import waiting_views
+
+KIND_WORDS = {"change_request": "change request", "signoff": "sign-off", "report": "status report"}
+
+
+def reminded(view: View, note: str) -> View:
+    return View(
+        view.kind,
+        f"Reminder: {view.title}",
+        view.text,
+        view.fields,
+        view.status,
+        view.buttons,
+        view.actors,
+        view.items,
+        note,
+        view.link,
+    )
+
+
+async def checkin_reminded(event: e.CheckInReminded, uow: UnitOfWork) -> None:
+    checkin = await load(uow.checkins, event.subject_id or 0, "check-in", lock=False)
+    project = await project_of(uow, event)
+    pending = await waiting_views(uow, project, event.person_id)
+    view = reminded(
+        cards.checkin_card(checkin, project, pending),
+        "One minute is enough: your answer helps the team steer.",
+    )
+    await to_people(uow, event, [event.person_id], view, card_key("checkin", checkin.id or 0))
+
+
+async def checkin_missed(event: e.CheckInMissed, uow: UnitOfWork) -> None:
+    checkin = await load(uow.checkins, event.subject_id or 0, "check-in", lock=False)
+    project = await project_of(uow, event)
+    view = cards.checkin_card(checkin, project, [])
+    await update_cards(
+        uow,
+        event,
+        card_key("checkin", checkin.id or 0),
+        View(
+            view.kind,
+            view.title,
+            "This check-in was missed; next week's will come as usual. You can still answer it.",
+            view.fields,
+            "Missed",
+            view.buttons,
+            view.actors,
+        ),
+    )
+
+
+async def item_card(
+    uow: UnitOfWork, event: e.Event, kind: str, item_id: int, person_id: int
+) -> tuple[str, View]:
+    """The card of the item a person is chased about, as they would see it."""
+    project = await project_of(uow, event)
+    names = await names_for(uow, everyone(project))
+    if kind == "change_request":
+        change = await load(uow.changes, item_id, "change request", lock=False)
+        return card_key(kind, item_id), cards.change_card(
+            change, change.turn(Approvers.of(project)), names
+        )
+    if kind == "signoff":
+        signoff = await load(uow.signoffs, item_id, "sign-off", lock=False)
+        audience = signoff.approver(person_id).audience
+        key = f"{card_key(kind, item_id)}:{audience.value}"
+        return key, cards.signoff_card(signoff, audience, names)
+    report = await load(uow.reports, item_id, "status report", lock=False)
+    return card_key(kind, item_id), cards.report_card(report, names)
+
+
+async def decision_reminded(event: e.DecisionReminded, uow: UnitOfWork) -> None:
+    key, view = await item_card(uow, event, event.kind, event.item_id, event.person_id)
+    note = f"Reminder {event.reminder}: this {KIND_WORDS[event.kind]} is waiting on you."
+    await to_people(uow, event, [event.person_id], reminded(view, note), key)
+
+
+async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> None:
+    project = await project_of(uow, event)
+    _, view = await item_card(uow, event, event.kind, event.item_id, event.person_id)
+    names = await names_for(uow, [event.person_id])
+    note = cards.info(
+        f"Still waiting on {names[event.person_id]} after {event.waiting_days} days",
+        f"{view.title}\nThey were reminded 3 times. Perhaps a call helps, or ask whether "
+        "someone else should decide.",
+    )
+    await to_people(uow, event, [*project.sponsors, *project.pms], note)
+
+
+async def digest_sent(event: e.DigestSent, uow: UnitOfWork) -> None:
+    project = await project_of(uow, event)
+    figures = await project_digest(uow, project.id or 0, event.at)
+    view = cards.digest_card(project, figures, await names_for(uow, figures.silent))
+    for pm in project.pms:
+        await uow.outbox.put(
+            Outgoing(Recipient(person_id=pm), view, None, Op.POST, project.id), event.at
+        )
