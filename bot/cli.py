@@ -158,6 +158,9 @@ def _settings() -> Settings:
         level=settings.clientloop_log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # APScheduler logs every tick at INFO; its warnings (a missed or failed tick) still show.
+    apscheduler_level = max(logging.WARNING, logging.getLevelName(settings.clientloop_log_level))
+    logging.getLogger("apscheduler").setLevel(apscheduler_level)
     return settings
 
 
