@@ -13,6 +13,7 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.ports import UnitOfWork
 from workflow.services.common import actor_of, emit, load, pid, project_for
+from workflow.services.inbox import record_notice
 
 
 async def start_checkin(
@@ -95,16 +96,5 @@ async def answer_checkin(cmd: c.AnswerCheckIn, uow: UnitOfWork) -> c.Reply:
             since=cmd.change_since,
             checkin_id=checkin.id,
         )
-        await uow.notices.add(notice)
-        await uow.flush()
-        emit(
-            uow,
-            e.NoticeReceived(
-                at=cmd.at,
-                actor_id=person.id,
-                project_id=notice.project_id,
-                subject_id=notice.id,
-                comment=notice.what,
-            ),
-        )
+        await record_notice(uow, notice, person.id, cmd.at)
     return c.Reply("Thank you for your check-in!", checkin.id)

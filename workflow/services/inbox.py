@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from workflow.domain import commands as c
 from workflow.domain import events as e
 from workflow.domain.errors import Refused
@@ -78,19 +80,26 @@ async def send_notice(cmd: c.SendNotice, uow: UnitOfWork) -> c.Reply:
         cmd.at,
         since=cmd.since,
     )
+    await record_notice(uow, notice, person.id, cmd.at)
+    return c.Reply("Thank you: the PMs have your notice.", notice.id)
+
+
+async def record_notice(
+    uow: UnitOfWork, notice: Notice, actor_id: int | None, at: datetime
+) -> None:
+    """Store a notice (from /loop notice or a check-in) and let the PMs know."""
     await uow.notices.add(notice)
     await uow.flush()
     emit(
         uow,
         e.NoticeReceived(
-            at=cmd.at,
-            actor_id=person.id,
-            project_id=project.id,
+            at=at,
+            actor_id=actor_id,
+            project_id=notice.project_id,
             subject_id=notice.id,
             comment=notice.what,
         ),
     )
-    return c.Reply("Thank you: the PMs have your notice.", notice.id)
 
 
 async def note_notice(cmd: c.NoteNotice, uow: UnitOfWork) -> c.Reply:
