@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench fmt clean
+.PHONY: venv run test lint bench fmt clean teams-package
 
 venv: $(STAMP)
 
@@ -27,6 +27,10 @@ lint: venv
 # pytest exits 5 when it collects no test: that fails here too, since we always have tests.
 test: lint
 	$(BIN)/pytest
+
+# The Teams app package to upload: build/clientloop-teams.zip (bot id from CLIENT_ID, if set).
+teams-package: venv
+	$(BIN)/python -m bot.teams_package
 
 bench: venv
 	@if [ -d bench ]; then $(BIN)/python -m bench; else echo "no bench/ package: nothing to run"; fi

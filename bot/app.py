@@ -1,4 +1,4 @@
-"""The ASGI app: health, readiness and Slack routes; the runtime is built in the lifespan."""
+"""The ASGI app: health, readiness, Slack and Teams routes; the runtime is built in the lifespan."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -19,7 +19,15 @@ from bot.slack_wiring import (
     default_parts,
     register_listeners,
 )
+from bot.teams_wiring import (
+    TeamsParts,
+    TeamsSide,
+    build_teams,
+    host_teams,
+    register_teams_listeners,
+)
 from workflow.db import make_engine, schema_problem
+from workflow.domain.people import Platform
 
 log = logging.getLogger("clientloop")
 
@@ -30,15 +38,24 @@ def create_app(
     engine: AsyncEngine | None = None,
     run_scheduler: bool = True,
     slack_parts: SlackParts | None = None,
+    teams_parts: TeamsParts | None = None,
 ) -> FastAPI:
-    """Build the app; a given engine is borrowed (not disposed), otherwise one is made."""
+    """Build the app; a given engine is borrowed (not disposed), otherwise one is made.
+
+    Teams' listeners and notifier come from `teams_parts` only: without them Teams
+    activities are authenticated and answered, but nothing handles them.
+    """
     parts = slack_parts or default_parts(settings)
+    teams_plug = teams_parts or TeamsParts()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_engine = engine or make_engine(settings.database_url)
         slack = build_slack(settings, own_engine)
+        teams = build_teams(settings, teams_app, own_engine)
         notifiers = build_notifiers(slack.clients if slack else None, parts.notifier)
+        if teams is not None and teams_plug.notifier is not None:
+            notifiers[Platform.TEAMS] = teams.notifier(teams_plug.notifier)
         runtime = bootstrap(
             settings.database_url,
             engine=own_engine,
@@ -46,11 +63,15 @@ def create_app(
             delivery=delivery_options(settings),
         )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
+        app.state.teams = teams
         register_listeners(slack, runtime, parts)
+        register_teams_listeners(teams, runtime, teams_plug)
         for line in platform_lines(settings):
             log.info(line)
         if slack is not None:
             slack.start()
+        if teams is not None:
+            await teams.start()
         ticking = start_ticking(runtime, settings) if run_scheduler else None
         try:
             yield
@@ -59,15 +80,23 @@ def create_app(
                 stop_ticking(ticking)
             if slack is not None:
                 await slack.stop()
+            await _stop_teams(teams)
             await runtime.close(dispose=engine is None)
 
     app = FastAPI(title="clientloop", lifespan=lifespan)
+    # Built now: the SDK's FastAPI adapter wraps this app's lifespan; the route comes at start.
+    teams_app = host_teams(settings, app)
     app.state.settings = settings
     app.state.run_scheduler = run_scheduler
     _add_health_routes(app)
     if settings.slack_single_workspace or settings.slack_oauth:
         add_slack_routes(app, oauth=settings.slack_oauth)
     return app
+
+
+async def _stop_teams(teams: TeamsSide | None) -> None:
+    if teams is not None:
+        await teams.stop()
 
 
 def _add_health_routes(app: FastAPI) -> None:

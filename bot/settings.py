@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     clientloop_secret_key: SecretStr | None = Field(default=None, validate_default=True)
     clientloop_timezone: str = "UTC"
     clientloop_teams_allow_unauthenticated: bool = False
+    # The Bot Framework OpenID metadata (and, beside it, its signing keys); tests use a fake.
+    clientloop_teams_openid_metadata_url: str | None = None
     clientloop_scheduler_tick_seconds: int = Field(default=30, ge=1)
     # Delivery: rate limits per platform (see workflow.delivery_limits), leases and retries.
     clientloop_slack_per_channel_per_second: float = Field(default=1.0, gt=0)
@@ -110,6 +112,23 @@ class Settings(BaseSettings):
                 "it encrypts the stored Slack tokens (e.g. set it to `openssl rand -hex 32`)"
             )
         return value if key else None
+
+    @field_validator("clientloop_teams_allow_unauthenticated")
+    @classmethod
+    def _unauthenticated_only_without_credentials(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and _is_set(info.data.get("client_id")):
+            raise ValueError(
+                "must not be set together with CLIENT_ID: with credentials every Teams "
+                "activity is authenticated; unset one of them"
+            )
+        return value
+
+    @field_validator("clientloop_teams_openid_metadata_url")
+    @classmethod
+    def _openid_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"is not an http(s) URL: {value!r}")
+        return value or None
 
     @field_validator("clientloop_log_level")
     @classmethod

@@ -16,7 +16,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.util import identity_key
 
-import workflow.tables_slack  # noqa: F401  (its tables join `metadata` for Alembic)
+import workflow.tables_slack
+import workflow.tables_teams  # noqa: F401  (their tables join `metadata` for Alembic)
 from workflow import tables as t
 from workflow import tables_delivery  # noqa: F401  (its tables join `metadata` for Alembic)
 from workflow import tables_items as ti

@@ -1,7 +1,9 @@
-"""The whole ASGI app on a migrated database, talking to a loopback fake of the Slack Web API.
+"""The whole ASGI app on a migrated database, talking to loopback fakes of the Slack Web API
+and of the Bot Framework Connector (Teams).
 
 Override `e2e_database_url` (e.g. with `db_url` for PostgreSQL too), `slack_settings` (OAuth)
-or `slack_parts` (listeners, notifier) in a test module to change what the app is built with.
+or `slack_parts` (listeners, notifier) in a test module to change what the app is built with;
+for Teams, `teams_settings` and `teams_parts`.
 """
 
 from collections.abc import AsyncIterator
@@ -14,9 +16,12 @@ from fastapi import FastAPI
 from bot.app import create_app
 from bot.settings import Settings
 from bot.slack_wiring import SlackParts
+from bot.teams_wiring import TeamsParts
+from tests.e2e.fake_connector import FakeConnector
 from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackRequests
 from tests.e2e.slack_world import Slack, set_up_project
+from tests.e2e.teams_client import TeamsRequests
 from workflow.db import upgrade_async
 from workflow.delivery_limits import RateLimiter
 
@@ -101,3 +106,43 @@ def world(slack: SlackRequests, fake_slack: FakeSlack, slack_app: FastAPI) -> Sl
 async def project(world: Slack) -> Slack:
     """The WEB project set up through /loop new (see slack_world.set_up_project)."""
     return await set_up_project(world)
+
+
+@pytest.fixture
+async def fake_connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def teams_settings(e2e_database_url: str) -> dict[str, Any]:
+    """Teams without authentication (local testing mode), on a migrated SQLite database."""
+    return {"database_url": e2e_database_url, "clientloop_teams_allow_unauthenticated": True}
+
+
+@pytest.fixture
+def teams_parts() -> TeamsParts | None:
+    """None: nothing registered on the SDK's App (a test module plugs in what it needs)."""
+    return None
+
+
+@pytest.fixture
+async def teams_app(
+    teams_settings: dict[str, Any], teams_parts: TeamsParts | None
+) -> AsyncIterator[FastAPI]:
+    app = create_app(
+        Settings(_env_file=None, **teams_settings), run_scheduler=False, teams_parts=teams_parts
+    )
+    async with app.router.lifespan_context(app):
+        app.state.runtime.sender.limiter = RateLimiter(limits={})
+        yield app
+
+
+@pytest.fixture
+async def teams(teams_app: FastAPI) -> AsyncIterator[TeamsRequests]:
+    """Activities posted to /api/messages as the Bot Connector posts them."""
+    transport = httpx.ASGITransport(app=teams_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://clientloop.test") as client:
+        yield TeamsRequests(client)

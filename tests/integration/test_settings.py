@@ -6,8 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from bot.settings import Settings, load_settings, normalise_database_url, platform_lines
+from bot.settings import (
+    Settings,
+    describe_error,
+    load_settings,
+    normalise_database_url,
+    platform_lines,
+)
 
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
@@ -131,3 +138,17 @@ def test_secrets_do_not_show_in_the_settings_repr(clean_env: pytest.MonkeyPatch)
     clean_env.setenv("SLACK_BOT_TOKEN", "xoxb-very-secret")
 
     assert "xoxb-very-secret" not in repr(Settings(_env_file=None))
+
+
+def test_teams_without_authentication_is_refused_together_with_a_client_id(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    clean_env.setenv("CLIENT_ID", "app")
+    clean_env.setenv("CLIENTLOOP_TEAMS_ALLOW_UNAUTHENTICATED", "1")
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None)
+
+    assert describe_error(caught.value).startswith(
+        "CLIENTLOOP_TEAMS_ALLOW_UNAUTHENTICATED must not be set together with CLIENT_ID"
+    )

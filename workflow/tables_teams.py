@@ -1,0 +1,31 @@
+"""Teams conversation references on our metadata: where and how to reach each conversation.
+
+One row per (tenant, conversation): what the Bot Connector told us when the bot was
+installed or first heard from there. Proactive messages go to the row's own `service_url`.
+"""
+
+from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
+
+from workflow.columns import UTCDateTime, metadata
+
+TEAMS_ID = String(64)  # tenant ids and AAD object ids are GUIDs
+TEAMS_CONVERSATION = String(512)  # e.g. "19:…@thread.tacv2" or "a:1…" (long)
+
+teams_conversations = Table(
+    "teams_conversations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tenant_id", TEAMS_ID, nullable=False),
+    Column("conversation_id", TEAMS_CONVERSATION, nullable=False),
+    Column("conversation_type", String(20), nullable=False),
+    Column("service_url", String(500), nullable=False),
+    Column("bot_id", String(200), nullable=False),
+    Column("aad_object_id", TEAMS_ID),
+    Column("team_id", TEAMS_CONVERSATION),
+    Column("channel_id", TEAMS_CONVERSATION),
+    Column("time_zone", String(64)),
+    Column("installed", Boolean, nullable=False, default=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("tenant_id", "conversation_id"),
+    Index("ix_teams_conversations_person", "tenant_id", "aad_object_id"),
+)
