@@ -23,6 +23,7 @@ from bot.teams_wiring import (
     TeamsParts,
     TeamsSide,
     build_teams,
+    default_teams_parts,
     host_teams,
     register_teams_listeners,
 )
@@ -42,11 +43,11 @@ def create_app(
 ) -> FastAPI:
     """Build the app; a given engine is borrowed (not disposed), otherwise one is made.
 
-    Teams' listeners and notifier come from `teams_parts` only: without them Teams
-    activities are authenticated and answered, but nothing handles them.
+    Slack's and Teams' listeners and notifiers are the real adapters unless a test plugs
+    in others through `slack_parts` / `teams_parts`.
     """
     parts = slack_parts or default_parts(settings)
-    teams_plug = teams_parts or TeamsParts()
+    teams_plug = teams_parts or default_teams_parts(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

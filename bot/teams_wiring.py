@@ -20,6 +20,7 @@ from handlers.teams.app import (
     build_teams_app,
 )
 from handlers.teams.conversations import Conversations
+from handlers.teams.listeners import register, render
 from handlers.teams.notifier import BotToken, Render, TeamsNotifier, no_token
 from workflow.ports import Notifier
 
@@ -36,6 +37,15 @@ class TeamsParts:
 
     listeners: TeamsListeners | None = None
     notifier: TeamsNotifierFactory | None = None
+
+
+def default_teams_parts(settings: Settings) -> TeamsParts:
+    """The real adapter: every listener of handlers.teams, and the Teams notifier."""
+
+    def listeners(app: App, runtime: Runtime) -> None:
+        register(app, runtime, zone=settings.clientloop_timezone)
+
+    return TeamsParts(listeners=listeners, notifier=teams_notifier(render))
 
 
 def teams_notifier(render: Render) -> TeamsNotifierFactory:

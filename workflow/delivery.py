@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import heapq
 import logging
 import random
@@ -106,7 +107,7 @@ class Sender:
         self._wake = asyncio.get_running_loop().call_later(delay, self.kick)
 
     async def _deliver(self, row: Queued) -> None:
-        view = view_from_dict(row.view)
+        view = await self._with_actor_users(view_from_dict(row.view))
         try:
             targets = await self._targets(row)
             later = self.limiter.reserve([address for address, _ in targets], self.clock.now())
@@ -121,6 +122,16 @@ class Sender:
         except NotConfigured as exc:
             receipt = Receipt(error=str(exc), retry_after=NOT_CONFIGURED_RETRY)
         await self._record(row, receipt)
+
+    async def _with_actor_users(self, view: View) -> View:
+        """The view with its actors' platform user ids, for adapters that need them."""
+        actors = view.all_actors()
+        if not actors:
+            return view
+        async with self.uow_factory() as uow:
+            people = await uow.people.get_many(actors)
+        users = tuple((p.id, p.identity.user_id) for p in people if p.id is not None)
+        return dataclasses.replace(view, actor_users=users)
 
     async def _targets(self, row: Queued) -> list[tuple[Address, str | None]]:
         """Where the row goes: one new post, or every known copy of its card (with ids)."""

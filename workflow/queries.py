@@ -6,18 +6,23 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from workflow.domain import form_specs as specs
 from workflow.domain.actions import NeedText, OpenForm
-from workflow.domain.checkins import CheckInState
+from workflow.domain.changes import Approvers, ChangeRequest
+from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.errors import NotFound, Refused
 from workflow.domain.forms import Form, FormKind
+from workflow.domain.inbox import CustomerRequest, Invitation, Notice
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.permissions import Act, require
 from workflow.domain.projects import Project, ProjectState
+from workflow.domain.reports import StatusReport
+from workflow.domain.signoffs import Audience, SignoffRequest
 from workflow.domain.views import View
 from workflow.domain.words import help_lines
-from workflow.ports import UnitOfWork
+from workflow.ports import Repository, UnitOfWork
 from workflow.services import cards
 from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 from workflow.services.notify import names_for
@@ -263,3 +268,43 @@ async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
         if project.customer_entry(person.id) is not None and project.id is not None:
             data.customer_projects.append((project.id, project.key))
     return data
+
+
+async def card_for_item(uow: UnitOfWork, item: str, person_id: int | None) -> View | None:
+    """The current card of an item ("change_request:12"), as `person_id` would be shown it;
+    None when the item is gone. Adapters that re-render a card on demand use it."""
+    kind, _, raw = item.partition(":")
+    if not raw.isdigit():
+        return None
+    item_id = int(raw)
+    repos: dict[str, Repository[Any]] = {
+        "change_request": uow.changes, "signoff": uow.signoffs, "report": uow.reports,
+        "request": uow.requests, "notice": uow.notices, "invitation": uow.invitations,
+        "checkin": uow.checkins,
+    }  # fmt: skip
+    repo = repos.get(kind)
+    found = await repo.get(item_id) if repo is not None else None
+    project = await uow.projects.get(found.project_id) if found is not None else None
+    if found is None or project is None:
+        return None
+    names = await names_for(uow, [p.person_id for p in project.participants])
+    return _card(found, project, names, person_id)
+
+
+def _card(found: object, project: Project, names: dict[int, str], person_id: int | None) -> View:
+    if isinstance(found, ChangeRequest):
+        turn = found.turn(Approvers.of(project)) if found.is_open else []
+        return cards.change_card(found, turn, names)
+    if isinstance(found, SignoffRequest):
+        mine = [a.audience for a in found.approvers if a.person_id == person_id]
+        return cards.signoff_card(found, mine[0] if mine else Audience.WHOLE, names)
+    if isinstance(found, StatusReport):
+        return cards.report_card(found, names)
+    if isinstance(found, CustomerRequest):
+        return cards.request_card(found, project, names)
+    if isinstance(found, Notice):
+        return cards.notice_card(found, project, names)
+    if isinstance(found, Invitation):
+        return cards.invitation_card(found, project, names)
+    assert isinstance(found, CheckIn)
+    return cards.checkin_card(found, project, [])

@@ -22,6 +22,7 @@ from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.slack_client import SlackRequests
 from tests.e2e.slack_world import Slack, set_up_project
 from tests.e2e.teams_client import TeamsRequests
+from tests.e2e.teams_world import Teams as TeamsWorld
 from workflow.db import upgrade_async
 from workflow.delivery_limits import RateLimiter
 
@@ -124,7 +125,7 @@ def teams_settings(e2e_database_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def teams_parts() -> TeamsParts | None:
-    """None: nothing registered on the SDK's App (a test module plugs in what it needs)."""
+    """None: the real listeners and notifier, as `clientloop serve` runs them."""
     return None
 
 
@@ -146,3 +147,11 @@ async def teams(teams_app: FastAPI) -> AsyncIterator[TeamsRequests]:
     transport = httpx.ASGITransport(app=teams_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://clientloop.test") as client:
         yield TeamsRequests(client)
+
+
+@pytest.fixture
+async def teams_world(
+    teams: TeamsRequests, fake_connector: FakeConnector, teams_app: FastAPI
+) -> TeamsWorld:
+    """A person's-eye Teams driver on the real app and the fake Bot Connector."""
+    return TeamsWorld(teams, fake_connector, teams_app)

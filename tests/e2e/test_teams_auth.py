@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.teams_wiring import TeamsParts
 from tests.e2e.teams_client import TeamsRequests, message, personal
 
 CLIENT_ID = "00000000-0000-4000-8000-00000000c1d0"
@@ -131,7 +132,9 @@ async def authenticated_app(key_server: KeyServer, e2e_database_url: str) -> Asy
         client_secret="loopback-secret",
         clientloop_teams_openid_metadata_url=key_server.metadata_url,
     )
-    app = create_app(settings, run_scheduler=False)
+    # Only the JWT check is under test: no listener answers, since an answer would fetch
+    # a bot token from Microsoft (listeners are tested in unauthenticated mode).
+    app = create_app(settings, run_scheduler=False, teams_parts=TeamsParts())
     async with app.router.lifespan_context(app):
         yield app
 

@@ -68,6 +68,12 @@ class View:
     items: tuple[View, ...] = ()
     footer: str = ""
     link: str = ""
+    # Platform user ids of the actors (here and in items), filled in at delivery time for
+    # platforms that address buttons by user (Teams' refresh.userIds); never stored.
+    actor_users: tuple[tuple[int, str], ...] = ()
+
+    def all_actors(self) -> set[int]:
+        return set(self.actors).union(*(item.all_actors() for item in self.items))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,137 @@
+"""A person's-eye driver for Teams: @mention the bot, fill the form card, press card buttons."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+
+from tests.e2e.fake_connector import Call, FakeConnector
+from tests.e2e.teams_client import (
+    Chat,
+    TeamsRequests,
+    card_action,
+    channel,
+    installation_update,
+    personal,
+)
+from tests.e2e.teams_client import mention as mention_activity
+from tests.e2e.teams_client import message as message_activity
+
+Json = dict[str, Any]
+PEOPLE = {"pm": "aad-pam", "alice": "aad-alice", "carol": "aad-carol", "sam": "aad-sam",
+          "mo": "aad-mo"}  # fmt: skip
+
+
+def cards_in(call: Call) -> list[Json]:
+    return [
+        a["content"]
+        for a in call.body.get("attachments", [])
+        if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+    ]
+
+
+def actions_of(node: Any) -> list[Json]:
+    """Every Action.Execute anywhere in a card (ShowCards and containers included)."""
+    found: list[Json] = []
+    if isinstance(node, dict):
+        if node.get("type") == "Action.Execute":
+            found.append(node)
+        for value in node.values():
+            found += actions_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += actions_of(value)
+    return found
+
+
+@dataclass
+class Teams:
+    requests: TeamsRequests
+    connector: FakeConnector
+    app: FastAPI
+
+    def chat(self, who: str) -> Chat:
+        return personal(
+            self.connector.service_url, PEOPLE[who], user_name=who.title(), time_zone="Europe/Paris"
+        )
+
+    def room(self, who: str = "pm") -> Chat:
+        return channel(self.connector.service_url).as_user(PEOPLE[who], who.title(), "Europe/Paris")
+
+    async def settle(self) -> None:
+        sender = self.app.state.runtime.sender
+        await sender.drain()
+        await sender.deliver_pending()
+
+    async def install(self, *people: str) -> None:
+        await self.requests.send(installation_update(self.room()))
+        for who in people:
+            assert (await self.requests.send(installation_update(self.chat(who)))).status_code < 300
+
+    async def mention(self, who: str, text: str) -> None:
+        response = await self.requests.send(mention_activity(self.room(who), text))
+        assert response.status_code < 300, response.text
+        await self.settle()
+
+    async def say(self, who: str, text: str) -> None:
+        response = await self.requests.send(message_activity(self.chat(who), text))
+        assert response.status_code < 300, response.text
+        await self.settle()
+
+    def last_card(self, conversation: str) -> Json:
+        posts = [c for c in self.connector.calls if c.conversation_id == conversation]
+        for call in reversed(posts):
+            if cards_in(call):
+                return cards_in(call)[-1]
+        raise AssertionError(f"no card in {conversation}")
+
+    def last_text(self, conversation: str) -> str:
+        return json.dumps(
+            [c.body for c in self.connector.calls if c.conversation_id == conversation][-1:]
+        )
+
+    async def invoke(
+        self,
+        who: str,
+        verb: str,
+        data: Json,
+        *,
+        in_room: bool = False,
+        activity_id: str | None = None,
+    ) -> Json:
+        chat = self.room(who) if in_room else self.chat(who)
+        activity = card_action(chat, verb, data)
+        if activity_id:
+            activity["id"] = activity_id
+        response = await self.requests.send(activity)
+        assert response.status_code == 200, response.text
+        await self.settle()
+        body: Json = response.json()
+        return body
+
+    async def submit(self, who: str, form: Json, values: Json, *, in_room: bool = True) -> Json:
+        """Submit a form card with `values` by input id."""
+        submit = actions_of(form)[-1]
+        return await self.invoke(who, "submit_form", {**submit["data"], **values}, in_room=in_room)
+
+    async def press(
+        self, who: str, conversation: str, verb: str, text: str = "", contains: str = ""
+    ) -> Json:
+        card = self.last_card_with(conversation, contains)
+        action = next(a for a in actions_of(card) if a["verb"] == verb)
+        data = dict(action["data"])
+        if text:
+            data[data.get("input", "text")] = text
+        return await self.invoke(who, verb, data)
+
+    def last_card_with(self, conversation: str, contains: str) -> Json:
+        for call in reversed(
+            [c for c in self.connector.calls if c.conversation_id == conversation]
+        ):
+            for card in cards_in(call):
+                if contains in json.dumps(card, ensure_ascii=False):
+                    return card
+        raise AssertionError(f"no card with {contains!r} in {conversation}")

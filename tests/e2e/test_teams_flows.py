@@ -1,0 +1,139 @@
+"""The flows of PRODUCT.md driven only through Teams activities and adaptiveCard/action invokes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.teams_world import PEOPLE, Teams, actions_of
+
+ROOM = "19:web@thread.tacv2"
+
+
+def txt(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def dm(who: str) -> str:
+    return f"a:1personal-{PEOPLE[who]}"
+
+
+@pytest.fixture
+async def project(teams_world: Teams) -> Teams:
+    """WEB in the channel: Alice external, Carol internal, Sam sponsor, Mo member."""
+    world = teams_world
+    await world.install("pm", "alice", "carol", "sam", "mo")
+    await world.mention("pm", "new")
+    form = world.last_card(ROOM)
+    assert {i["id"] for i in _inputs(form)} >= {"name", "key", "customers_external"}
+    answer = await world.submit("pm", form, {
+        "name": "Website", "key": "WEB", "customers_internal": PEOPLE["carol"],
+        "customers_external": PEOPLE["alice"], "sponsor": PEOPLE["sam"],
+        "members": PEOPLE["mo"], "checkin_day": "2", "checkin_time": "09:30"})  # fmt: skip
+    assert "Project WEB is set up" in txt(answer), answer
+    return world
+
+
+def _inputs(card: object) -> list[dict[str, object]]:
+    found = json.loads(json.dumps(card))
+    result: list[dict[str, object]] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if str(node.get("type", "")).startswith("Input."):
+                result.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(found)
+    return result
+
+
+async def test_setup_posts_the_project_card_in_the_channel_and_welcomes_by_dm(
+    project: Teams,
+) -> None:
+    assert "WEB · Website" in txt(project.last_card(ROOM))
+    for who in ("alice", "carol", "sam"):
+        assert "Welcome to WEB" in txt(project.last_card(dm(who))), who
+
+
+async def change(project: Teams) -> None:
+    await project.mention("pm", "change")
+    await project.submit("pm", project.last_card(ROOM), {
+        "title": "Dark mode", "schedule_days": "3", "cost": "1200", "reason": "Asked"})  # fmt: skip
+
+
+async def test_a_change_is_approved_and_every_copy_is_updated_through_the_connector(
+    project: Teams,
+) -> None:
+    await change(project)
+    for who in ("alice", "carol", "sam"):
+        assert "Dark mode" in txt(project.last_card(dm(who)))
+    puts_before = len(project.connector.puts())
+    answer = await project.press("alice", dm("alice"), "approve", contains="Dark mode")
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+    await project.press("carol", dm("carol"), "approve", contains="Dark mode")
+    await project.press("sam", dm("sam"), "approve", contains="Dark mode")
+    updated = {
+        c.conversation_id
+        for c in project.connector.puts()[puts_before:]
+        if "Approved" in txt(c.body)
+    }
+    assert updated == {ROOM, dm("alice"), dm("carol"), dm("sam")}
+    final = project.connector.puts(ROOM)[-1].body
+    assert not actions_of(final.get("attachments", [{}])[0].get("content", {})) or all(
+        a["verb"] == "refresh" for a in actions_of(final)
+    )
+
+
+async def test_a_reject_without_a_reason_is_refused_and_a_member_click_changes_nothing(
+    project: Teams,
+) -> None:
+    await change(project)
+    puts = len(project.connector.puts())
+    answer = await project.press("carol", dm("carol"), "reject", contains="Dark mode")
+    assert answer["type"] == "application/vnd.microsoft.activity.message"
+    assert "reason" in answer["value"].lower()
+    card = project.last_card_with(dm("carol"), "Dark mode")
+    action = next(a for a in actions_of(card) if a["verb"] == "approve")
+    answer = await project.invoke("mo", "approve", action["data"])
+    assert "not waiting on you" in answer["value"]
+    assert len(project.connector.puts()) == puts
+
+
+async def test_an_invoke_delivered_three_times_has_one_effect(project: Teams) -> None:
+    await change(project)
+    card = project.last_card_with(dm("sam"), "Dark mode")
+    data = next(a for a in actions_of(card) if a["verb"] == "approve")["data"]
+    puts = len(project.connector.puts())
+    answers = [
+        await project.invoke("sam", "approve", data, activity_id="f:same-invoke") for _ in range(3)
+    ]
+    assert all(a["type"] == "application/vnd.microsoft.card.adaptive" for a in answers)
+    assert len(project.connector.puts()) - puts == 4  # one update of each copy, once
+    async with project.app.state.runtime.uow() as uow:
+        decisions = (await uow.changes.find())[0].decisions
+    assert len(decisions) == 1
+
+
+async def test_a_checkin_reaches_each_customer_through_their_own_conversation(
+    project: Teams,
+) -> None:
+    await project.mention("pm", "checkin now")
+    for who in ("alice", "carol"):
+        assert "Weekly check-in" in txt(project.last_card(dm(who)))
+    answer = await project.press("carol", dm("carol"), "answer", contains="Weekly check-in")
+    form = answer["value"]
+    answer = await project.submit("carol", form, {"rating": "4", "text": "Good"}, in_room=False)
+    assert "Thank you for your check-in" in txt(answer)
+    assert "You rated this week 4/5" in txt(project.connector.puts(dm("carol"))[-1].body)
+
+
+async def test_help_in_a_personal_chat_and_an_unknown_word(project: Teams) -> None:
+    await project.say("carol", "frobnicate")
+    said = project.last_text(dm("carol"))
+    assert "I don't know 'frobnicate'" in said
