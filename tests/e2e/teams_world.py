@@ -47,6 +47,20 @@ def actions_of(node: Any) -> list[Json]:
     return found
 
 
+def inputs_of(node: Any) -> list[Json]:
+    """Every Input.* element anywhere in a card."""
+    found: list[Json] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Input."):
+            found.append(node)
+        for value in node.values():
+            found += inputs_of(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += inputs_of(value)
+    return found
+
+
 @dataclass
 class Teams:
     requests: TeamsRequests
@@ -113,9 +127,12 @@ class Teams:
         return body
 
     async def submit(self, who: str, form: Json, values: Json, *, in_room: bool = True) -> Json:
-        """Submit a form card with `values` by input id."""
+        """Submit a form card with `values` by input id, over the inputs' initial values
+        (Teams sends every input's value along with the action's data)."""
         submit = actions_of(form)[-1]
-        return await self.invoke(who, "submit_form", {**submit["data"], **values}, in_room=in_room)
+        initial = {i["id"]: i["value"] for i in inputs_of(form) if "value" in i}
+        data = {**submit["data"], **initial, **values}
+        return await self.invoke(who, "submit_form", data, in_room=in_room)
 
     async def press(
         self, who: str, conversation: str, verb: str, text: str = "", contains: str = ""

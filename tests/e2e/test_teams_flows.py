@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.e2e.teams_world import PEOPLE, Teams, actions_of
+from tests.e2e.teams_world import PEOPLE, Teams, actions_of, inputs_of
 
 ROOM = "19:web@thread.tacv2"
 
@@ -26,31 +26,13 @@ async def project(teams_world: Teams) -> Teams:
     await world.install("pm", "alice", "carol", "sam", "mo")
     await world.mention("pm", "new")
     form = world.last_card(ROOM)
-    assert {i["id"] for i in _inputs(form)} >= {"name", "key", "customers_external"}
+    assert {i["id"] for i in inputs_of(form)} >= {"name", "key", "customers_external"}
     answer = await world.submit("pm", form, {
         "name": "Website", "key": "WEB", "customers_internal": PEOPLE["carol"],
         "customers_external": PEOPLE["alice"], "sponsor": PEOPLE["sam"],
         "members": PEOPLE["mo"], "checkin_day": "2", "checkin_time": "09:30"})  # fmt: skip
     assert "Project WEB is set up" in txt(answer), answer
     return world
-
-
-def _inputs(card: object) -> list[dict[str, object]]:
-    found = json.loads(json.dumps(card))
-    result: list[dict[str, object]] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                result.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(found)
-    return result
 
 
 async def test_setup_posts_the_project_card_in_the_channel_and_welcomes_by_dm(
@@ -137,3 +119,90 @@ async def test_help_in_a_personal_chat_and_an_unknown_word(project: Teams) -> No
     await project.say("carol", "frobnicate")
     said = project.last_text(dm("carol"))
     assert "I don't know 'frobnicate'" in said
+
+
+async def test_a_customer_request_is_accepted_and_the_customer_hears_it(project: Teams) -> None:
+    welcome = project.last_card_with(dm("alice"), "Welcome to WEB")
+    start = next(a for a in actions_of(welcome) if a["verb"] == "start_request")
+    form = (await project.invoke("alice", "start_request", start["data"]))["value"]
+    answer = await project.submit(
+        "alice", form, {"text": "Could we get an FAQ page?"}, in_room=False
+    )
+    assert "went to the PMs of WEB" in txt(answer)
+    await project.press("pm", dm("pm"), "accept", contains="FAQ page")
+    assert "was accepted" in txt(project.last_card(dm("alice")))
+
+
+async def test_a_charter_sign_off_is_approved_by_customers_and_sponsor(project: Teams) -> None:
+    await project.mention("pm", "signoff charter")
+    await project.submit("pm", project.last_card(ROOM), {"title": "Charter", "version": "3"})
+    for who in ("alice", "carol", "sam"):
+        await project.press(who, dm(who), "approve", contains="Charter")
+    assert "approved" in txt(project.last_card(dm("pm")))
+
+
+async def test_an_edit_voids_earlier_approvals_and_asks_again(project: Teams) -> None:
+    await change(project)
+    await project.press("sam", dm("sam"), "approve", contains="Dark mode")
+    card = project.last_card_with(ROOM, "Dark mode")
+    data = next(a for a in actions_of(card) if a["verb"] == "approve")["data"]
+    form = (await project.invoke("pm", "edit", data, in_room=True))["value"]
+    await project.submit("pm", form, {"schedule_days": "8"})
+    asked = project.last_card_with(dm("sam"), "version 2")
+    assert "schedule_days" in txt(asked)
+    old = {**data, "version": 1}
+    answer = await project.invoke("sam", "approve", old)
+    assert "now at version 2" in answer["value"]
+
+
+async def test_a_report_is_acknowledged_by_one_and_disputed_by_another(project: Teams) -> None:
+    await project.mention("pm", "report")
+    await project.submit("pm", project.last_card(ROOM), {
+        "period": "Week 48", "rag": "amber", "summary": "On track"})  # fmt: skip
+    await project.press("carol", dm("carol"), "acknowledge", contains="Week 48")
+    await project.press("alice", dm("alice"), "dispute", "Hosting is not our risk", "Week 48")
+    assert "Disputed" in txt(project.connector.puts(ROOM)[-1].body)
+    assert "Hosting is not our risk" in txt(project.last_card(dm("pm")))
+
+
+async def test_an_environment_change_in_a_checkin_becomes_a_change_request_draft(
+    project: Teams,
+) -> None:
+    await project.mention("pm", "checkin now")
+    form = await project.press("carol", dm("carol"), "answer", contains="Weekly check-in")
+    await project.submit("carol", form["value"], {
+        "rating": "3", "changed": "true", "change_what": "Budget freeze",
+        "change_affects": "Phase 2"}, in_room=False)  # fmt: skip
+    draft = await project.press("pm", dm("pm"), "draft", contains="Budget freeze")
+    assert "Budget freeze" in txt(draft["value"])
+    await project.submit("pm", draft["value"], {}, in_room=False)
+    assert "Budget freeze" in txt(project.last_card(dm("alice")))
+
+
+async def test_an_invitation_is_answered_yes(project: Teams) -> None:
+    await project.mention("pm", "invite")
+    await project.submit("pm", project.last_card(ROOM), {
+        "invitee": PEOPLE["alice"], "what": "Sprint review", "date": "2027-01-05"})  # fmt: skip
+    await project.press("alice", dm("alice"), "yes", contains="Sprint review")
+    assert "answered your invitation: accepted" in txt(project.last_card(dm("pm")))
+
+
+async def test_close_with_a_final_evaluation_posts_the_summary(project: Teams) -> None:
+    await project.mention("pm", "close")
+    await project.submit("pm", project.last_card(ROOM), {"deliverables": "Website\nCMS"})
+    for who in ("alice", "carol"):
+        form = await project.press(who, dm(who), "evaluate", contains="Final evaluation")
+        await project.submit(who, form["value"], {
+            "verdict_0": "accept", "verdict_1": "accept", "process_rating": "5"},
+            in_room=False)  # fmt: skip
+    assert "WEB is closed" in txt(project.last_card(ROOM))
+
+
+async def test_pending_digest_and_export_answer_in_the_conversation(project: Teams) -> None:
+    await change(project)
+    await project.mention("pm", "pending")
+    assert "Dark mode" in txt(project.last_card(ROOM))
+    await project.mention("pm", "digest")
+    assert "Digest · WEB" in txt(project.last_card(ROOM))
+    await project.mention("pm", "export")
+    assert "web-audit.csv" in project.last_text(ROOM)
