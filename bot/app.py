@@ -19,6 +19,7 @@ from bot.slack_wiring import (
     default_parts,
     register_listeners,
 )
+from bot.teams_guard import TeamsGuard
 from bot.teams_wiring import (
     TeamsParts,
     TeamsSide,
@@ -87,6 +88,8 @@ def create_app(
     app = FastAPI(title="clientloop", lifespan=lifespan)
     # Built now: the SDK's FastAPI adapter wraps this app's lifespan; the route comes at start.
     teams_app = host_teams(settings, app)
+    if teams_app is not None:
+        app.add_middleware(TeamsGuard)
     app.state.settings = settings
     app.state.run_scheduler = run_scheduler
     _add_health_routes(app)

@@ -253,3 +253,20 @@ async def test_connector_failures_say_whether_to_wait_retry_or_give_up(
     assert str(status) in (receipt.error or "") and code in (receipt.error or "")
     assert receipt.permanent is permanent
     assert receipt.retry_after == retry_after
+
+
+async def test_a_body_over_one_megabyte_gets_413_and_one_that_is_not_json_400(
+    teams: TeamsRequests,
+) -> None:
+    big = await teams.http.post(
+        "/api/messages",
+        content=b"{" + b" " * (1024 * 1024 + 1),
+        headers={"Content-Type": "application/json"},
+    )
+    assert big.status_code == 413
+    bad = await teams.http.post(
+        "/api/messages", content=b"not json", headers={"Content-Type": "application/json"}
+    )
+    assert bad.status_code == 400
+    listed = await teams.http.post("/api/messages", json=[1, 2])
+    assert listed.status_code == 400
