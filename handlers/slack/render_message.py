@@ -20,10 +20,8 @@ from handlers.slack.blocks import (
     section,
     split_text,
 )
-from workflow.domain.views import Button, View
+from workflow.domain.views import START_VERBS, Button, View
 
-# What a customer can start is open to anyone who sees the card, even in someone else's DM copy.
-START_VERBS = frozenset({"start_request", "start_notice", "start_feedback", "show_pending"})
 MAX_TEXT_SECTIONS = 5
 MAX_FIELD_SECTIONS = 3
 COMPACT_TITLE = 300

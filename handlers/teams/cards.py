@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.domain.actions import TEXT_LABELS
-from workflow.domain.views import Button, Style, View
+from workflow.domain.views import START_VERBS, Button, Style, View
 
 Element = dict[str, Any]
 
@@ -35,7 +35,6 @@ MAX_INPUT_LENGTH = 3000
 TEXT_INPUT = "text"
 REFRESH_VERB = "refresh"
 # What a customer can start is open to anyone who sees the card (as on Slack).
-START_VERBS = frozenset({"start_request", "start_notice", "start_feedback", "show_pending"})
 _STYLES = {Style.PRIMARY: "positive", Style.DANGER: "destructive"}
 _SAFE_LINK = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 _LOOKALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", "[": "\uff3b", "]": "\uff3d",

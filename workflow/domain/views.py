@@ -32,6 +32,10 @@ class Style(StrEnum):
     DEFAULT = "default"
 
 
+# What a customer can start is open to anyone who sees a card, even on someone else's copy.
+START_VERBS = frozenset({"start_request", "start_notice", "start_feedback", "show_pending"})
+
+
 class Op(StrEnum):
     POST = "post"
     UPDATE = "update"
