@@ -23,7 +23,7 @@ from workflow.messagebus import MessageBus
 from workflow.outbox_store import OutboxStore
 from workflow.ports import Clock, Notifier, UnitOfWork
 from workflow.services import make_bus
-from workflow.unit_of_work import SqlUnitOfWork
+from workflow.unit_of_work import SqlUnitOfWork, sql_uow_factory
 
 
 class SystemClock:
@@ -99,9 +99,7 @@ def bootstrap(
     clock = clock or SystemClock()
     chosen = dict(notifiers or {})
 
-    def uow_factory() -> UnitOfWork:
-        return SqlUnitOfWork(sessions)
-
+    uow_factory = sql_uow_factory(sessions)
     options = delivery or DeliveryOptions()
     sender = Sender(
         OutboxStore(sessions),

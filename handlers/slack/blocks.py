@@ -31,9 +31,6 @@ MAX_FALLBACK_TEXT = 3000
 
 ACTION_PREFIX = "cl."
 ACTION_ID_PATTERN = re.compile(r"^cl\.[a-z][a-z_]*(?::[0-9]+)?$")
-TEXT_CALLBACK_ID = "cl_text"
-TEXT_BLOCK_ID = "text"
-TEXT_ACTION_ID = "text"
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _NOTE = "… (truncated; {n} more characters)"
@@ -159,48 +156,6 @@ def actions(buttons: list[Button]) -> list[Block]:
         return []
     elements = [button(b) for b in list(unique.values())[:MAX_ACTIONS_ELEMENTS]]
     return [{"type": "actions", "elements": elements}]
-
-
-def text_modal(
-    title: str,
-    label: str,
-    *,
-    callback_id: str = TEXT_CALLBACK_ID,
-    private_metadata: str,
-    initial: str = "",
-    multiline: bool = True,
-    max_length: int = MAX_INPUT_LENGTH,
-    submit: str = "Send",
-    close: str = "Cancel",
-) -> Block:
-    """The small modal for the text a button needs first (a reason, remarks, a question)."""
-    if len(private_metadata) > MAX_PRIVATE_METADATA:
-        raise ValueError("private_metadata is over Slack's 3,000 characters")
-    limit = max(1, min(max_length, MAX_INPUT_LENGTH))
-    element: Block = {
-        "type": "plain_text_input",
-        "action_id": TEXT_ACTION_ID,
-        "multiline": multiline,
-        "max_length": limit,
-    }
-    if initial:
-        element["initial_value"] = initial[:limit]
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "private_metadata": private_metadata,
-        "title": plain(title, MAX_MODAL_TITLE),
-        "submit": plain(submit, MAX_MODAL_BUTTON),
-        "close": plain(close, MAX_MODAL_BUTTON),
-        "blocks": [
-            {
-                "type": "input",
-                "block_id": TEXT_BLOCK_ID,
-                "label": plain(label, MAX_INPUT_LABEL),
-                "element": element,
-            }
-        ],
-    }
 
 
 def ephemeral_blocks(text: str) -> list[Block]:

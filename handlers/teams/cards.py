@@ -258,13 +258,3 @@ def text_reply(text: str) -> Element:
         limit //= 2
         reply = adaptive_card([text_block(escape(clip(text, limit)))])
     return reply
-
-
-def invoke_response(card: Element) -> Element:
-    """The invoke answer to adaptiveCard/action that shows `card` in place of the old one."""
-    return {"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card}
-
-
-def invoke_message(text: str) -> Element:
-    """The invoke answer to adaptiveCard/action that shows a short message instead."""
-    return {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}

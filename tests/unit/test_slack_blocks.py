@@ -18,7 +18,6 @@ from handlers.slack.blocks import (
     escape,
     fit,
     split_text,
-    text_modal,
     verb_of,
 )
 from handlers.slack.render_home import home_view
@@ -365,20 +364,6 @@ def test_home_buttons_follow_the_dm_rule_when_the_viewer_is_given() -> None:
     pending = [cards.change_card(change(), [SPONSOR], NAMES)]
     home = home_view("Alice", pending, [], viewer_person_id=ALICE)
     assert "cl.approve" not in actions_of(home["blocks"])
-
-
-def test_the_text_modal_keeps_slack_limits() -> None:
-    modal = text_modal(evil(100), evil(3000), private_metadata="change_request:12:3|reject",
-                       initial=long(5000), max_length=9000)  # fmt: skip
-    assert len(modal["title"]["text"]) <= 24
-    assert len(modal["submit"]["text"]) <= 24 and len(modal["close"]["text"]) <= 24
-    (block,) = modal["blocks"]
-    assert block["block_id"] == "text" and block["element"]["action_id"] == "text"
-    assert len(block["label"]["text"]) <= 2000
-    assert block["element"]["max_length"] == 3000
-    assert len(block["element"]["initial_value"]) <= 3000
-    with pytest.raises(ValueError):
-        text_modal("Reason", "Reason", private_metadata="x" * 3001)
 
 
 def test_ephemeral_replies_are_escaped_and_within_limits() -> None:

@@ -14,8 +14,6 @@ from handlers.teams.cards import (
     MAX_CARD_BYTES,
     card,
     escape,
-    invoke_message,
-    invoke_response,
     size,
     text_reply,
     typed_text,
@@ -253,15 +251,8 @@ def test_welcome_starts_stay_open_to_anyone_who_sees_the_card() -> None:
     ]  # fmt: skip
 
 
-def test_private_replies_and_invoke_answers() -> None:
-    reply = text_reply(evil() * 10)
-    check_card(reply)
-    assert invoke_response(reply) == {
-        "statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": reply,
-    }  # fmt: skip
-    assert invoke_message("Done.") == {
-        "statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": "Done.",
-    }  # fmt: skip
+def test_private_replies_stay_within_limits() -> None:
+    check_card(text_reply(evil() * 10))
 
 
 def inputs(card_json: dict[str, Any]) -> list[dict[str, Any]]:
