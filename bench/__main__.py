@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 
 from bench.bus import run_flow
-from workflow.db import make_engine
+from workflow.persistence.db import make_engine
 
 ROWS = 1_000
 T = TypeVar("T")

@@ -6,14 +6,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from workflow.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.domain import commands as c
 from workflow.domain.changes import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.services import make_bus
-from workflow.unit_of_work import SqlUnitOfWork
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CUSTOMERS = 5

@@ -28,8 +28,8 @@ from bot.teams_wiring import (
     host_teams,
     register_teams_listeners,
 )
-from workflow.db import make_engine, schema_problem
 from workflow.domain.people import Platform
+from workflow.persistence.db import make_engine, schema_problem
 
 log = logging.getLogger("clientloop")
 

@@ -9,21 +9,21 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
-from workflow.db import make_engine, make_sessionmaker
-from workflow.delivery import LEASE_SECONDS, Sender
-from workflow.delivery_limits import (
+from workflow.delivery.limits import (
     DEFAULT_LIMITS,
     MAX_ATTEMPTS,
     Limit,
     PlatformLimits,
     RateLimiter,
 )
+from workflow.delivery.sender import LEASE_SECONDS, Sender
 from workflow.domain.people import Platform
 from workflow.messagebus import MessageBus
-from workflow.outbox_store import OutboxStore
+from workflow.persistence.db import make_engine, make_sessionmaker
+from workflow.persistence.outbox_store import OutboxStore
+from workflow.persistence.unit_of_work import SqlUnitOfWork, sql_uow_factory
 from workflow.ports import Clock, Notifier, UnitOfWork
 from workflow.services import make_bus
-from workflow.unit_of_work import SqlUnitOfWork, sql_uow_factory
 
 
 class SystemClock:

@@ -8,7 +8,13 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TypeAlias
 
 from bot.settings import Settings, load_settings
-from workflow.db import current_revisions, describe, head_revisions, make_engine, upgrade
+from workflow.persistence.db import (
+    current_revisions,
+    describe,
+    head_revisions,
+    make_engine,
+    upgrade,
+)
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 # A handler gets the parsed arguments and returns the process exit code.

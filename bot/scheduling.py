@@ -14,7 +14,7 @@ from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack, default_parts
 from scheduler import runner
 from scheduler.jobs import Ticker
-from workflow.db import make_engine
+from workflow.persistence.db import make_engine
 
 log = logging.getLogger("clientloop.scheduler")
 

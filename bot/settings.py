@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     # The Bot Framework OpenID metadata (and, beside it, its signing keys); tests use a fake.
     clientloop_teams_openid_metadata_url: str | None = None
     clientloop_scheduler_tick_seconds: int = Field(default=30, ge=1)
-    # Delivery: rate limits per platform (see workflow.delivery_limits), leases and retries.
+    # Delivery: rate limits per platform (see workflow.delivery.limits), leases and retries.
     clientloop_slack_per_channel_per_second: float = Field(default=1.0, gt=0)
     clientloop_slack_channel_burst: float = Field(default=3.0, ge=1)
     clientloop_slack_per_workspace_per_minute: float = Field(default=300.0, gt=0)

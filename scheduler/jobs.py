@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from workflow.delivery import Sender
+from workflow.delivery.sender import Sender
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.projects import ProjectState

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from workflow.domain import form_specs as specs
-from workflow.domain.actions import NeedText, OpenForm
 from workflow.domain.changes import Approvers, ChangeRequest
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.errors import NotFound, Refused
-from workflow.domain.forms import Form, FormKind
 from workflow.domain.inbox import CustomerRequest, Invitation, Notice
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.permissions import Act, require
@@ -21,8 +18,11 @@ from workflow.domain.projects import Project, ProjectState
 from workflow.domain.reports import StatusReport
 from workflow.domain.signoffs import Audience, SignoffRequest
 from workflow.domain.views import View
-from workflow.domain.words import help_lines
 from workflow.ports import Repository, UnitOfWork
+from workflow.presentation import form_specs as specs
+from workflow.presentation.forms import Form, FormKind
+from workflow.presentation.presses import NeedText, OpenForm
+from workflow.presentation.words import help_lines
 from workflow.services import cards
 from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 from workflow.services.notify import names_for

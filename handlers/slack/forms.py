@@ -18,7 +18,7 @@ from handlers.slack.blocks import (
     section,
     split_text,
 )
-from workflow.domain.forms import Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.forms import Context, FieldType, Form, FormField, FormKind
 
 CALLBACK_PREFIX = "cl_form:"
 MAX_OPTION_TEXT = 75

@@ -16,8 +16,8 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workflow.columns import metadata
-from workflow.tables_slack import slack_bots, slack_installations, slack_oauth_states
+from workflow.persistence.columns import metadata
+from workflow.persistence.tables_slack import slack_bots, slack_installations, slack_oauth_states
 
 log = logging.getLogger("clientloop.slack")
 

@@ -22,9 +22,9 @@ from handlers.slack.people import Directory
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier
 from workflow import queries
-from workflow.domain import words
-from workflow.domain.actions import OpenForm, Press, interpret
-from workflow.domain.forms import FormKind
+from workflow.presentation import words
+from workflow.presentation.forms import FormKind
+from workflow.presentation.presses import OpenForm, Press, interpret
 from workflow.services.inbound import first_time
 
 # What manifest.yml must declare, no more and no less (a test holds the two together).

@@ -19,12 +19,20 @@ from handlers.slack.people import Directory
 from handlers.slack.replies import Replier
 from workflow import queries
 from workflow.domain import commands as c
-from workflow.domain.actions import NeedText, OpenForm, Outcome, Press, Show, ShowWhat, interpret
 from workflow.domain.errors import Conflict, Refused, Unavailable
-from workflow.domain.form_commands import command_from_form
-from workflow.domain.forms import Context, FieldErrors, Form, FormKind
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
+from workflow.presentation.form_commands import command_from_form
+from workflow.presentation.forms import Context, FieldErrors, Form, FormKind
+from workflow.presentation.presses import (
+    NeedText,
+    OpenForm,
+    Outcome,
+    Press,
+    Show,
+    ShowWhat,
+    interpret,
+)
 
 log = logging.getLogger(__name__)
 BUSY = "Someone changed this at the same moment; nothing was changed. Please try again."

@@ -16,7 +16,7 @@ from handlers.teams.cards import (
     execute,
     text_block,
 )
-from workflow.domain.forms import Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.forms import Context, FieldType, Form, FormField, FormKind
 
 SUBMIT_VERB = "submit_form"
 PEOPLE = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}

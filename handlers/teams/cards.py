@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from workflow.domain.actions import TEXT_LABELS
 from workflow.domain.views import START_VERBS, Button, Style, View
+from workflow.presentation.presses import TEXT_LABELS
 
 Element = dict[str, Any]
 

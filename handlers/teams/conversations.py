@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workflow.tables_teams import teams_conversations as table
+from workflow.persistence.tables_teams import teams_conversations as table
 
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
 THREAD_MARK = ";messageid="

@@ -21,12 +21,12 @@ from handlers.teams.cards import card
 from handlers.teams.conversations import Conversations, reference_of, time_zone_of
 from handlers.teams.outcomes import Answer, carry_out, press_outcome, submit
 from workflow import queries
-from workflow.domain import words
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.views import View
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
+from workflow.presentation import words
 
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 Response = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse

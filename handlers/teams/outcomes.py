@@ -11,12 +11,20 @@ from handlers.teams.card_forms import AadIds, form_card, form_of, form_values
 from handlers.teams.cards import card, text_reply, typed_text
 from workflow import queries
 from workflow.domain import commands as c
-from workflow.domain.actions import NeedText, OpenForm, Outcome, Press, Show, ShowWhat, interpret
 from workflow.domain.errors import Conflict, Refused, Unavailable
-from workflow.domain.form_commands import command_from_form
-from workflow.domain.forms import Context, FieldErrors, FormKind
 from workflow.domain.people import Identity, Platform
 from workflow.domain.views import View
+from workflow.presentation.form_commands import command_from_form
+from workflow.presentation.forms import Context, FieldErrors, FormKind
+from workflow.presentation.presses import (
+    NeedText,
+    OpenForm,
+    Outcome,
+    Press,
+    Show,
+    ShowWhat,
+    interpret,
+)
 
 if TYPE_CHECKING:
     from handlers.teams.listeners import Runtime, Who

@@ -23,8 +23,8 @@ from tests.e2e.slack_client import SlackRequests
 from tests.e2e.slack_world import Slack, set_up_project
 from tests.e2e.teams_client import TeamsRequests
 from tests.e2e.teams_world import Teams as TeamsWorld
-from workflow.db import upgrade_async
-from workflow.delivery_limits import RateLimiter
+from workflow.delivery.limits import RateLimiter
+from workflow.persistence.db import upgrade_async
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-bot-token"

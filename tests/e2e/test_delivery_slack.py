@@ -23,9 +23,9 @@ from tests.integration.delivery_helpers import (
     fan_out,
     outbox_states,
 )
-from workflow.db import upgrade_async
-from workflow.delivery_bounce import BOUNCE_TITLE
+from workflow.delivery.bounces import BOUNCE_TITLE
 from workflow.domain.people import Platform
+from workflow.persistence.db import upgrade_async
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 STEP = timedelta(milliseconds=250)

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from handlers.slack.app import BOT_SCOPES
 from tests.e2e.conftest import SECRET_KEY, SETTING_NAMES, SIGNING_SECRET
 from tests.e2e.fake_slack import FakeSlack
-from workflow.db import make_engine, upgrade_async
-from workflow.tables_slack import slack_bots, slack_installations
+from workflow.persistence.db import make_engine, upgrade_async
+from workflow.persistence.tables_slack import slack_bots, slack_installations
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT_ID = "1111.2222"

@@ -14,9 +14,9 @@ from handlers.slack.installation_store import EncryptedInstallationStore, instal
 from handlers.slack.notifier import SlackNotifier
 from tests.e2e.conftest import SECRET_KEY
 from tests.e2e.fake_slack import FakeSlack
-from workflow.db import make_engine, upgrade_async
 from workflow.domain.people import Platform
 from workflow.domain.views import View, ViewKind
+from workflow.persistence.db import make_engine, upgrade_async
 from workflow.ports import Address
 
 CLIENT_ID = "1111.2222"

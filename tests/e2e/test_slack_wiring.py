@@ -10,9 +10,9 @@ from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack
 from tests.e2e.conftest import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET
 from tests.e2e.fake_slack import FakeSlack
-from workflow.db import make_engine
 from workflow.domain.people import Platform
 from workflow.domain.views import View
+from workflow.persistence.db import make_engine
 from workflow.ports import Address, Receipt
 
 API_URL = "http://127.0.0.1:9/api/"

@@ -26,9 +26,9 @@ from tests.e2e.teams_client import (
     message,
     personal,
 )
-from workflow.db import upgrade_async
 from workflow.domain.people import Platform
 from workflow.domain.views import View, ViewKind
+from workflow.persistence.db import upgrade_async
 from workflow.ports import Address, Notifier
 
 CHECKIN = View(ViewKind.CHECKIN, "Weekly check-in: WEB", "How are we doing?")

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.db import make_engine, make_sessionmaker, upgrade_async
+from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 
 
 @pytest.fixture

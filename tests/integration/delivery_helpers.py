@@ -10,15 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bootstrap import Runtime
-from workflow.delivery_limits import Limit
+from workflow.delivery.limits import Limit
 from workflow.domain import commands as c
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.domain.views import Outgoing, Recipient, View, ViewKind
+from workflow.persistence.tables_delivery import outbox
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.ports import Address, Clock, Notifier, Receipt
-from workflow.tables_delivery import outbox
-from workflow.unit_of_work import SqlUnitOfWork
 
 PM = PersonRef(Identity(Platform.SLACK, "T1", "UPM"), "Pam")
 SLACK_CHANNEL = Limit(1.0, 3.0)

@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from workflow.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.domain import commands as c
 from workflow.domain.changes import ChangeRequest, CRState, Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.messagebus import MessageBus
+from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.services import make_bus
 from workflow.services.audit import verify_trail
-from workflow.unit_of_work import SqlUnitOfWork
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PM = PersonRef(Identity(Platform.SLACK, "T1", "UPM"), "Pam")

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from workflow.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.domain import commands as c
 from workflow.domain.changes import ChangeRequest, CRState, Verdict
 from workflow.domain.commands import PersonRef
@@ -16,9 +15,10 @@ from workflow.domain.errors import Refused
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.messagebus import MessageBus
+from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.services import make_bus
 from workflow.services.audit import verify_trail
-from workflow.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""workflow.db: SQLite pragmas and write queuing, aware UTC timestamps, migrations."""
+"""workflow.persistence.db: SQLite pragmas and write queuing, aware UTC timestamps, migrations."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta, timezone
@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
 from sqlalchemy.exc import StatementError
 
-from workflow.db import make_engine, make_sessionmaker, schema_problem, upgrade
-from workflow.orm import UTCDateTime
+from workflow.persistence.db import make_engine, make_sessionmaker, schema_problem, upgrade
+from workflow.persistence.orm import UTCDateTime
 
 test_metadata = MetaData()
 stamps = Table(

@@ -10,16 +10,16 @@ from sqlalchemy import select
 
 from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from tests.fakes import FakeNotifier, FixedClock
-from workflow.db import upgrade_async
 from workflow.domain import commands as c
 from workflow.domain.changes import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.domain.views import Outgoing, Recipient, View, ViewKind
-from workflow.outbox_store import OutboxStore
+from workflow.persistence.db import upgrade_async
+from workflow.persistence.outbox_store import OutboxStore
+from workflow.persistence.tables_delivery import outbox
 from workflow.ports import Receipt
-from workflow.tables_delivery import outbox
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PM = PersonRef(Identity(Platform.SLACK, "T1", "UPM"), "Pam")

@@ -17,9 +17,9 @@ from tests.integration.delivery_helpers import (
     fan_out,
     outbox_states,
 )
-from workflow.db import upgrade_async
-from workflow.delivery_limits import Limit, PlatformLimits
+from workflow.delivery.limits import Limit, PlatformLimits
 from workflow.domain.people import Platform
+from workflow.persistence.db import upgrade_async
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 STEP = timedelta(milliseconds=250)

@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.db import make_engine, make_sessionmaker
 from workflow.domain.audit import GENESIS, AuditEntry, ChainHead, verify
 from workflow.domain.people import Platform
 from workflow.domain.views import Op, Outgoing, Recipient, View, ViewKind, view_from_dict
-from workflow.outbox_store import CardCopyRecord, OutboxStore
-from workflow.unit_of_work import SqlUnitOfWork
+from workflow.persistence.db import make_engine, make_sessionmaker
+from workflow.persistence.outbox_store import CardCopyRecord, OutboxStore
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
-from workflow.db import alembic_config, make_engine, upgrade_async
-from workflow.orm import metadata
+from workflow.persistence.db import alembic_config, make_engine, upgrade_async
+from workflow.persistence.orm import metadata
 
 EVERY_TABLE = {*metadata.tables, "alembic_version"}
 

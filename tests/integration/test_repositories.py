@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import aiosqlite_threads_finished
-from workflow.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRState, Verdict
 from workflow.domain.changes import new_version as change_version
 from workflow.domain.checkins import CheckIn, CheckInState
@@ -19,7 +18,8 @@ from workflow.domain.people import Identity, Person, Platform, Workspace
 from workflow.domain.projects import CustomerKind, Project, ProjectState, Role
 from workflow.domain.reports import Rag, ReviewKind, StatusReport
 from workflow.domain.signoffs import Audience, SignoffKind, SignoffVerdict, new_signoff
-from workflow.unit_of_work import SqlUnitOfWork
+from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from workflow.db import upgrade_async
+from workflow.persistence.db import upgrade_async
 
 
 async def test_the_scheduler_process_ticks_and_stops_cleanly_on_sigterm(sqlite_url: str) -> None:

@@ -12,11 +12,11 @@ import pytest
 from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from scheduler.jobs import Ticker
 from tests.fakes import FakeNotifier, FixedClock
-from workflow.db import upgrade_async
 from workflow.domain import commands as c
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.persistence.db import upgrade_async
 
 pytestmark = pytest.mark.postgres
 

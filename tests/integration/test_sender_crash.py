@@ -22,8 +22,8 @@ import pytest
 from bot.bootstrap import Runtime, bootstrap
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.delivery_helpers import fan_out, outbox_states
-from workflow.db import upgrade_async
-from workflow.delivery import BATCH
+from workflow.delivery.sender import BATCH
+from workflow.persistence.db import upgrade_async
 
 RUNNER = Path(__file__).with_name("sender_process.py")
 ROWS = 200

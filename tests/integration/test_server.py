@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from bot.app import create_app
 from bot.settings import Settings
 from tests.conftest import aiosqlite_threads_finished
-from workflow.db import upgrade_async
+from workflow.persistence.db import upgrade_async
 
 
 @asynccontextmanager

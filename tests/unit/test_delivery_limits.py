@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflow.delivery_limits import (
+from workflow.delivery.limits import (
     DEFAULT_LIMITS,
     MAX_BACKOFF_SECONDS,
     Limit,

@@ -12,7 +12,13 @@ from tests.fakes import FakeUnitOfWork
 from tests.unit.conftest import ALICE, CAROL, MEMBER, PM, SPONSOR, STRANGER, World
 from workflow import queries
 from workflow.domain import commands as c
-from workflow.domain.actions import (
+from workflow.domain.errors import Refused
+from workflow.domain.reports import Rag
+from workflow.domain.signoffs import SignoffKind
+from workflow.domain.views import Button, View
+from workflow.presentation.form_commands import command_from_form
+from workflow.presentation.forms import FieldErrors, FormKind
+from workflow.presentation.presses import (
     TEXT_LABELS,
     NeedText,
     OpenForm,
@@ -21,14 +27,8 @@ from workflow.domain.actions import (
     ShowWhat,
     interpret,
 )
-from workflow.domain.errors import Refused
-from workflow.domain.form_commands import command_from_form
-from workflow.domain.forms import FieldErrors, FormKind
-from workflow.domain.reports import Rag
-from workflow.domain.signoffs import SignoffKind
-from workflow.domain.views import Button, View
-from workflow.domain.words import help_lines
-from workflow.domain.words import interpret as words
+from workflow.presentation.words import help_lines
+from workflow.presentation.words import interpret as words
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

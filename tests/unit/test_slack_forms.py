@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from handlers.slack import forms as slack_forms
-from workflow.domain import form_specs as specs
-from workflow.domain.actions import NeedText
 from workflow.domain.closing import MAX_DELIVERABLE_NAME, MAX_DELIVERABLES
-from workflow.domain.forms import Form
+from workflow.presentation import form_specs as specs
+from workflow.presentation.forms import Form
+from workflow.presentation.presses import NeedText
 from workflow.queries import text_form
 
 LONG = "<!channel> & " + "x" * 3000

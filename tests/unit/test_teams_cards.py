@@ -33,11 +33,11 @@ from tests.unit.test_slack_blocks import (
     signoff,
 )
 from tests.unit.test_slack_forms import every_form
-from workflow.domain import form_specs as specs
 from workflow.domain.changes import CRState
-from workflow.domain.forms import FieldType, Form, FormField, FormKind
 from workflow.domain.signoffs import Audience
 from workflow.domain.views import View
+from workflow.presentation import form_specs as specs
+from workflow.presentation.forms import FieldType, Form, FormField, FormKind
 from workflow.services import cards
 
 AAD = {i: f"aad-{i:04}-0000-0000-0000-000000000000" for i in range(1, 100)}

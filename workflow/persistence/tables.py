@@ -1,4 +1,4 @@
-"""The tables behind the domain's aggregates and their children (mapped in workflow.orm)."""
+"""The tables behind the domain's aggregates and their children (mapped in orm.py)."""
 
 from typing import Any
 
@@ -15,11 +15,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from workflow.columns import EnumText, UTCDateTime, metadata
 from workflow.domain.changes import CRState, Verdict
 from workflow.domain.people import Platform
 from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, ProjectState, Role
 from workflow.domain.signoffs import Audience, SignoffKind, SignoffState, SignoffVerdict
+from workflow.persistence.columns import EnumText, UTCDateTime, metadata
 
 HASH = String(64)  # a sha256 hex digest
 EXTERNAL_ID = String(255)  # an id a chat platform gave

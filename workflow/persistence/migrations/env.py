@@ -5,8 +5,8 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from workflow.db import make_engine
-from workflow.orm import metadata
+from workflow.persistence.db import make_engine
+from workflow.persistence.orm import metadata
 
 config = context.config
 
@@ -14,7 +14,9 @@ config = context.config
 def _database_url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        raise RuntimeError("no database URL: call workflow.db.upgrade(url) or set sqlalchemy.url")
+        raise RuntimeError(
+            "no database URL: call workflow.persistence.db.upgrade(url) or set sqlalchemy.url"
+        )
     return str(url)
 
 

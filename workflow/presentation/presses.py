@@ -15,10 +15,10 @@ from workflow.domain import commands as c
 from workflow.domain.changes import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
-from workflow.domain.forms import Context, FormKind
 from workflow.domain.inbox import InvitationAnswer, RequestAction
 from workflow.domain.reports import ReviewKind
 from workflow.domain.signoffs import SignoffVerdict
+from workflow.presentation.forms import Context, FormKind
 
 
 class ShowWhat(StrEnum):

@@ -12,7 +12,11 @@ from workflow.domain import commands as c
 from workflow.domain.closing import DeliverableVerdict, check_deliverables
 from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
-from workflow.domain.forms import (
+from workflow.domain.people import Platform
+from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role
+from workflow.domain.reports import Rag
+from workflow.domain.signoffs import SignoffKind
+from workflow.presentation.forms import (
     Context,
     FieldErrors,
     FormKind,
@@ -22,10 +26,6 @@ from workflow.domain.forms import (
     parse_time,
     text_value,
 )
-from workflow.domain.people import Platform
-from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role
-from workflow.domain.reports import Rag
-from workflow.domain.signoffs import SignoffKind
 
 Values = dict[str, object]
 Errors = dict[str, str]

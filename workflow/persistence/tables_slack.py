@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
 
-from workflow.columns import metadata
+from workflow.persistence.columns import metadata
 
 SLACK_ID = String(32)
 NAME = String(200)

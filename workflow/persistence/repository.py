@@ -11,10 +11,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workflow.db_errors import database_errors
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.views import Outgoing, view_to_dict
-from workflow.tables_delivery import audit_entries, audit_head, inbound_events, outbox
+from workflow.persistence.errors import database_errors
+from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
 
 T = TypeVar("T")
 HEAD_ID = 1

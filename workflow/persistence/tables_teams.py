@@ -6,7 +6,7 @@ installed or first heard from there. Proactive messages go to the row's own `ser
 
 from sqlalchemy import Boolean, Column, Index, Integer, String, Table, UniqueConstraint
 
-from workflow.columns import UTCDateTime, metadata
+from workflow.persistence.columns import UTCDateTime, metadata
 
 TEAMS_ID = String(64)  # tenant ids and AAD object ids are GUIDs
 TEAMS_CONVERSATION = String(512)  # e.g. "19:…@thread.tacv2" or "a:1…" (long)

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from workflow.domain import commands as c
-from workflow.domain.actions import OpenForm, Outcome, Show, ShowWhat
 from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
-from workflow.domain.forms import Context, FormKind
 from workflow.domain.permissions import Act, allowed_acts
 from workflow.domain.projects import Project
+from workflow.presentation.forms import Context, FormKind
+from workflow.presentation.presses import OpenForm, Outcome, Show, ShowWhat
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflow.domain.forms import (
+from workflow.presentation.forms import (
     ORDER_OPTIONS,
     RAG_OPTIONS,
     RATING_OPTIONS,

@@ -12,9 +12,9 @@ from sqlalchemy import (
     text,
 )
 
-from workflow.columns import EnumText, metadata
 from workflow.domain.people import Platform
-from workflow.tables import EXTERNAL_ID, HASH, id_col, text_col, time_col
+from workflow.persistence.columns import EnumText, metadata
+from workflow.persistence.tables import EXTERNAL_ID, HASH, id_col, text_col, time_col
 
 audit_entries = Table(
     "audit_entries",

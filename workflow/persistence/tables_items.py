@@ -1,13 +1,13 @@
-"""The tables behind reports, check-ins, the inbox and the closing (mapped in workflow.orm)."""
+"""The tables behind reports, check-ins, the inbox and the closing (mapped in orm.py)."""
 
 from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, UniqueConstraint
 
-from workflow.columns import EnumText, metadata
 from workflow.domain.checkins import CheckInState
 from workflow.domain.closing import DeliverableVerdict
 from workflow.domain.inbox import InvitationState, NoticeState, RequestState
 from workflow.domain.reports import Rag, ReportState, ReviewKind
-from workflow.tables import (
+from workflow.persistence.columns import EnumText, metadata
+from workflow.persistence.tables import (
     HASH,
     id_col,
     person_col,

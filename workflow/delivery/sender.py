@@ -10,9 +10,9 @@ import random
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from workflow.delivery_bounce import bounce_notices
-from workflow.delivery_limits import MAX_ATTEMPTS, RateLimiter, backoff
-from workflow.delivery_queue import (
+from workflow.delivery.bounces import bounce_notices
+from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
+from workflow.delivery.queue import (
     NotConfigured,
     OutboxQueue,
     Queued,

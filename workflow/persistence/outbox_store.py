@@ -12,11 +12,11 @@ from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.db_errors import database_errors
 from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing
-from workflow.repository import SqlOutbox
-from workflow.tables_delivery import card_copies, outbox
+from workflow.persistence.errors import database_errors
+from workflow.persistence.repository import SqlOutbox
+from workflow.persistence.tables_delivery import card_copies, outbox
 
 PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
 

@@ -16,12 +16,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.util import identity_key
 
-import workflow.tables_slack
-import workflow.tables_teams  # noqa: F401  (their tables join `metadata` for Alembic)
-from workflow import tables as t
-from workflow import tables_delivery  # noqa: F401  (its tables join `metadata` for Alembic)
-from workflow import tables_items as ti
-from workflow.columns import Base, EnumText, UTCDateTime, metadata
+import workflow.persistence.tables_slack
+import workflow.persistence.tables_teams  # noqa: F401  (their tables join `metadata` for Alembic)
 from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRVersion
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
@@ -31,6 +27,10 @@ from workflow.domain.people import Identity, Person, Workspace
 from workflow.domain.projects import Participant, Project
 from workflow.domain.reports import Review, StatusReport
 from workflow.domain.signoffs import SignoffApprover, SignoffRequest
+from workflow.persistence import tables as t
+from workflow.persistence import tables_delivery  # noqa: F401  (its tables join `metadata` for Alembic)
+from workflow.persistence import tables_items as ti
+from workflow.persistence.columns import Base, EnumText, UTCDateTime, metadata
 
 __all__ = ["Base", "EnumText", "UTCDateTime", "metadata", "start_mappers"]
 

@@ -9,7 +9,6 @@ from typing import Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.db_errors import database_errors
 from workflow.domain.changes import ChangeRequest
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
@@ -20,9 +19,10 @@ from workflow.domain.people import Person, Workspace
 from workflow.domain.projects import Project
 from workflow.domain.reports import StatusReport
 from workflow.domain.signoffs import SignoffRequest
-from workflow.orm import start_mappers
+from workflow.persistence.errors import database_errors
+from workflow.persistence.orm import start_mappers
+from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
 from workflow.ports import AuditLog, InboundLog, Outbox, Repository, UnitOfWork
-from workflow.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
 
 
 class SqlUnitOfWork:

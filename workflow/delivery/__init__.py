@@ -1,0 +1,1 @@
+"""Delivery: the outbox sender, its queue, the platforms' rate limits and bounce notices."""
