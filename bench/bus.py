@@ -6,11 +6,12 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from workflow.domain import commands as c
-from workflow.domain.changes import Verdict
+from workflow.domain.change_versions import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.services import make_bus
@@ -47,17 +48,17 @@ async def run_flow(url: str) -> BusFigures:
     customers = [person(f"UC{n}") for n in range(CUSTOMERS)]
     pm, sponsor, count = person("UPM"), person("USPONSOR"), 0
     started = time.perf_counter()
-    project = await bus.handle(c.CreateProject(
+    project = await bus.handle(CreateProject(
         actor=pm, at=T0, platform=Platform.SLACK, workspace_id="T1", channel_id="C1",
         name="Bench", key="BEN", customers=tuple((p, CustomerKind.EXTERNAL) for p in customers),
         sponsor=sponsor))  # fmt: skip
     for n in range(CHANGES):
         at = T0 + timedelta(minutes=n)
-        change = await bus.handle(c.CreateChangeRequest(
+        change = await bus.handle(CreateChangeRequest(
             actor=pm, at=at, project_id=project.subject_id or 0, title=f"Change {n}"))  # fmt: skip
         for who in [*customers, sponsor]:
             await bus.handle(
-                c.DecideChange(
+                DecideChange(
                     actor=who,
                     at=at,
                     change_id=change.subject_id or 0,

@@ -11,6 +11,7 @@ from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.projects import ProjectState
 from workflow.domain.schedule import Cadence
+from workflow.flows.change_requests.messages import ExpireOverdue
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
 
@@ -37,7 +38,7 @@ class Ticker:
                 await self._quietly(
                     c.RunSchedule(actor=None, at=now, project_id=project_id, cadence=self.cadence)
                 )
-        await self._quietly(c.ExpireOverdue(actor=None, at=now))
+        await self._quietly(ExpireOverdue(actor=None, at=now))
         if self.sender is not None:
             await self.sender.deliver_pending()
         return len(ids)

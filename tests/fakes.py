@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,29 +17,16 @@ from workflow.domain.views import Outgoing
 from workflow.ports import Receipt
 
 T = TypeVar("T")
-REPOSITORIES = (
-    "people",
-    "workspaces",
-    "projects",
-    "changes",
-    "signoffs",
-    "reports",
-    "checkins",
-    "requests",
-    "notices",
-    "feedback",
-    "invitations",
-    "closings",
-    "chases",
-    "digests",
-)
+# The named repositories of the unit of work; every flow's aggregates come through
+# `repo(kind)` and are kept under the kind's class name.
+REPOSITORIES = ("people", "workspaces", "projects", "chases", "digests")
 
 
 @dataclass
 class Store:
     """Everything committed so far; a unit of work edits a deep copy of it."""
 
-    items: dict[str, list[Any]] = field(default_factory=lambda: {n: [] for n in REPOSITORIES})
+    items: dict[str, list[Any]] = field(default_factory=lambda: defaultdict(list))
     audit: list[AuditEntry] = field(default_factory=list)
     head: ChainHead | None = None
     outbox: list[tuple[Outgoing, datetime]] = field(default_factory=list)
@@ -137,17 +125,24 @@ class FakeUnitOfWork:
         items, audit, head, outbox, inbound = self.work
         for name in REPOSITORIES:
             setattr(self, name, FakeRepository(items[name], self.store.ids))
+        self.repos: dict[str, FakeRepository[Any]] = {}
         self.audit = FakeAuditLog(audit, head)
         self.outbox = FakeOutbox(outbox)
         self.inbound = FakeInbound(inbound)
         return self
 
+    def repo(self, kind: type[T]) -> FakeRepository[T]:
+        name = kind.__name__
+        if name not in self.repos:
+            self.repos[name] = FakeRepository(self.work[0][name], self.store.ids)
+        return self.repos[name]
+
     async def __aexit__(self, *args: object) -> None:
         self.events.clear()
 
     async def flush(self) -> None:
-        for name in REPOSITORIES:
-            for item in getattr(self, name).items:
+        for items in self.work[0].values():
+            for item in items:
                 assign_ids(item, self.store.ids)
 
     async def commit(self) -> None:

@@ -8,16 +8,10 @@ from datetime import datetime
 from typing import Protocol, Self, TypeVar
 
 from workflow.domain.audit import AuditEntry, ChainHead
-from workflow.domain.changes import ChangeRequest
 from workflow.domain.chases import Chase, DigestRun
-from workflow.domain.checkins import CheckIn
-from workflow.domain.closing import Closing
 from workflow.domain.events import Event
-from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
 from workflow.domain.people import Person, Platform, Workspace
 from workflow.domain.projects import Project
-from workflow.domain.reports import StatusReport
-from workflow.domain.signoffs import SignoffRequest
 from workflow.domain.views import Outgoing, View
 
 T = TypeVar("T")
@@ -61,21 +55,16 @@ class UnitOfWork(Protocol):
     people: Repository[Person]
     workspaces: Repository[Workspace]
     projects: Repository[Project]
-    changes: Repository[ChangeRequest]
-    signoffs: Repository[SignoffRequest]
-    reports: Repository[StatusReport]
-    checkins: Repository[CheckIn]
-    requests: Repository[CustomerRequest]
-    notices: Repository[Notice]
-    feedback: Repository[Feedback]
-    invitations: Repository[Invitation]
-    closings: Repository[Closing]
     chases: Repository[Chase]
     digests: Repository[DigestRun]
     audit: AuditLog
     outbox: Outbox
     inbound: InboundLog
     events: list[Event]
+
+    def repo(self, kind: type[T]) -> Repository[T]:
+        """The repository of one aggregate kind (every flow's items come this way)."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 

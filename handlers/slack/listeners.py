@@ -21,10 +21,9 @@ from handlers.slack.payloads import (
 from handlers.slack.people import Directory
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier
-from workflow import queries
-from workflow.presentation import words
+from workflow import interpreter, queries
 from workflow.presentation.forms import FormKind
-from workflow.presentation.presses import OpenForm, Press, interpret
+from workflow.presentation.presses import OpenForm, Press
 from workflow.services.inbound import first_time
 
 # What manifest.yml must declare, no more and no less (a test holds the two together).
@@ -52,7 +51,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             )
         now = deps.clock.now()
         actor = await deps.directory.actor(client, where.identity, now)
-        outcome = words.interpret(
+        outcome = interpreter.interpret_words(
             str(body.get("text") or ""),
             project.id if project else None,
             actor,
@@ -92,7 +91,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             where.channel_id,
             respond if body.get("response_url") else None,
         )
-        await carry_out(deps, press, Situation(client, where, actor, reply), interpret)
+        await carry_out(
+            deps, press, Situation(client, where, actor, reply), interpreter.interpret_press
+        )
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(

@@ -17,12 +17,13 @@ from handlers.slack.forms import UserIds
 from handlers.slack.payloads import Origin
 from handlers.slack.people import Directory
 from handlers.slack.replies import Replier
-from workflow import queries
+from workflow import interpreter, queries
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
+from workflow.flows.common import person_with
+from workflow.interpreter import command_from_form
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
-from workflow.presentation.form_commands import command_from_form
 from workflow.presentation.forms import Context, FieldErrors, Form, FormKind
 from workflow.presentation.presses import (
     NeedText,
@@ -31,7 +32,6 @@ from workflow.presentation.presses import (
     Press,
     Show,
     ShowWhat,
-    interpret,
 )
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ async def _dispatch(deps: Deps, outcome: Outcome, situation: Situation) -> None:
         reply = await deps.bus.handle(outcome)
         await situation.reply.text(reply.text)
     elif isinstance(outcome, NeedText):
-        await _open(situation, queries.text_form(outcome))
+        await _open(situation, queries.need_text_form(outcome))
     elif isinstance(outcome, OpenForm):
         await _open(situation, await _form(deps, outcome, situation))
     else:
@@ -106,7 +106,7 @@ async def _form(deps: Deps, wanted: OpenForm, situation: Situation) -> Form:
             },
         )
     async with deps.uow() as uow:
-        return await queries.build_form(uow, wanted, situation.origin.identity)
+        return await interpreter.build_form(uow, wanted, situation.origin.identity)
 
 
 async def _open(situation: Situation, form: Form) -> None:
@@ -121,7 +121,7 @@ async def _open(situation: Situation, form: Form) -> None:
 async def _show(deps: Deps, show: Show, situation: Situation) -> None:
     identity, now = situation.origin.identity, deps.clock.now()
     async with deps.uow() as uow:
-        person = await queries.person_with(uow, identity)
+        person = await person_with(uow, identity)
         viewer = person.id if person else None
         if show.what is ShowWhat.HELP:
             project = await uow.projects.get(show.project_id) if show.project_id else None
@@ -219,7 +219,7 @@ async def _command(
             now,
             text=str(values.get("text") or ""),
         )
-        outcome = interpret(press)
+        outcome = interpreter.interpret_press(press)
         if isinstance(outcome, NeedText):
             raise FieldErrors({"text": f"Please type the {outcome.label.lower()} first."})
         if not isinstance(outcome, c.Command):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.domain.views import START_VERBS, Button, Style, View
-from workflow.presentation.presses import TEXT_LABELS
+from workflow.flows import TEXT_LABELS
 
 Element = dict[str, Any]
 

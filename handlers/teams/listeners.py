@@ -20,13 +20,12 @@ from handlers.teams.app import App
 from handlers.teams.cards import card
 from handlers.teams.conversations import Conversations, reference_of, time_zone_of
 from handlers.teams.outcomes import Answer, carry_out, press_outcome, submit
-from workflow import queries
+from workflow import interpreter, queries
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.views import View
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
-from workflow.presentation import words
 
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 Response = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
@@ -90,7 +89,7 @@ def register(app: App, runtime: Runtime, zone: str = "UTC") -> None:
                 uow, Platform.TEAMS, actor.identity.org_id, actor.conversation_id
             )
         now = runtime.clock.now()
-        outcome = words.interpret(
+        outcome = interpreter.interpret_words(
             text, project.id if project else None, actor.ref, now, f"teams:{ctx.activity.id}"
         )
         answer = await carry_out(runtime, outcome, actor, conversation_context(actor), zone)

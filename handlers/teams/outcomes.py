@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 from handlers.teams.card_forms import AadIds, form_card, form_of, form_values
 from handlers.teams.cards import card, text_reply, typed_text
-from workflow import queries
+from workflow import interpreter, queries
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.people import Identity, Platform
 from workflow.domain.views import View
-from workflow.presentation.form_commands import command_from_form
+from workflow.flows.common import person_with
+from workflow.interpreter import command_from_form
 from workflow.presentation.forms import Context, FieldErrors, FormKind
 from workflow.presentation.presses import (
     NeedText,
@@ -23,7 +24,6 @@ from workflow.presentation.presses import (
     Press,
     Show,
     ShowWhat,
-    interpret,
 )
 
 if TYPE_CHECKING:
@@ -66,14 +66,14 @@ async def _dispatch(runtime: Runtime, outcome: Outcome, actor: Who, here: Contex
         if outcome.kind is FormKind.NEW_PROJECT:
             outcome = OpenForm(outcome.kind, dict(here))
         async with runtime.uow() as uow:
-            form = await queries.build_form(uow, outcome, actor.identity)
+            form = await interpreter.build_form(uow, outcome, actor.identity)
         return Answer(card=form_card(form))
     return await _show(runtime, outcome, actor)
 
 
 async def refreshed(runtime: Runtime, item: str, actor: Who) -> Answer | None:
     async with runtime.uow() as uow:
-        person = await queries.person_with(uow, actor.identity)
+        person = await person_with(uow, actor.identity)
         viewer = person.id if person else None
         view = await queries.card_for_item(uow, item, viewer)
         if view is None:
@@ -86,7 +86,7 @@ async def refreshed(runtime: Runtime, item: str, actor: Who) -> Answer | None:
 async def _show(runtime: Runtime, show: Show, actor: Who) -> Answer:
     now = runtime.clock.now()
     async with runtime.uow() as uow:
-        person = await queries.person_with(uow, actor.identity)
+        person = await person_with(uow, actor.identity)
         viewer = person.id if person else None
         if show.what is ShowWhat.HELP:
             project = await uow.projects.get(show.project_id) if show.project_id else None
@@ -136,7 +136,7 @@ async def press_outcome(
             text=typed_text(data),
             event_id=event_id,
         )
-        outcome = interpret(press)
+        outcome = interpreter.interpret_press(press)
     except Refused as refused:
         return Answer(refused.reason)
     answer = await carry_out(runtime, outcome, actor, {}, zone)
@@ -183,7 +183,7 @@ async def _form_again(
     values: dict[str, object],
 ) -> Answer:
     async with runtime.uow() as uow:
-        form = await queries.build_form(uow, OpenForm(kind, context), actor.identity)
+        form = await interpreter.build_form(uow, OpenForm(kind, context), actor.identity)
     kept = tuple(
         dataclasses.replace(f, initial=str(values[f.name]))
         if isinstance(values.get(f.name), str) and values.get(f.name)

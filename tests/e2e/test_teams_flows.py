@@ -7,6 +7,7 @@ import json
 import pytest
 
 from tests.e2e.teams_world import PEOPLE, Teams, actions_of, inputs_of
+from workflow.domain.changes import ChangeRequest
 
 ROOM = "19:web@thread.tacv2"
 
@@ -98,7 +99,7 @@ async def test_an_invoke_delivered_three_times_has_one_effect(project: Teams) ->
     assert all(a["type"] == "application/vnd.microsoft.card.adaptive" for a in answers)
     assert len(project.connector.puts()) - puts == 4  # one update of each copy, once
     async with project.app.state.runtime.uow() as uow:
-        decisions = (await uow.changes.find())[0].decisions
+        decisions = (await uow.repo(ChangeRequest).find())[0].decisions
     assert len(decisions) == 1
 
 

@@ -11,11 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.bootstrap import Runtime
 from workflow.delivery.limits import Limit
-from workflow.domain import commands as c
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.domain.views import Outgoing, Recipient, View, ViewKind
+from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.tables_delivery import outbox
 from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.ports import Address, Clock, Notifier, Receipt
@@ -32,7 +32,7 @@ def customer(n: int) -> PersonRef:
 async def fan_out(rt: Runtime, at: datetime, customers: int, notes: int) -> int:
     """A project in C1 with `customers` (a welcome DM each) and `notes` more posts to C1."""
     reply = await rt.bus.handle(
-        c.CreateProject(
+        CreateProject(
             actor=PM,
             at=at,
             platform=Platform.SLACK,

@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from workflow.domain import commands as c
-from workflow.domain.changes import ChangeRequest, CRState, Verdict
+from workflow.domain.change_versions import Verdict
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import CreateProject
 from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
@@ -54,25 +56,25 @@ async def world(db_url: str) -> AsyncIterator[World]:
 async def approved_change(world: World) -> ChangeRequest:
     """Create a project and a change request, and have both approvers approve it."""
     created = await world.bus.handle(
-        c.CreateProject(actor=PM, at=T0, platform=Platform.SLACK, workspace_id="T1",
+        CreateProject(actor=PM, at=T0, platform=Platform.SLACK, workspace_id="T1",
                         channel_id="C1", name="Website", key="WEB",
                         customers=((ALICE, CustomerKind.EXTERNAL),), sponsor=SAM)
     )  # fmt: skip
     assert created.subject_id is not None
     due = datetime(2027, 1, 31, 18, 0, tzinfo=timezone(timedelta(hours=1)))
     requested = await world.bus.handle(
-        c.CreateChangeRequest(actor=PM, at=T0, project_id=created.subject_id, title="Dark mode",
+        CreateChangeRequest(actor=PM, at=T0, project_id=created.subject_id, title="Dark mode",
                               cost=Decimal("1200"), schedule_days=3, due_at=due)
     )  # fmt: skip
     assert requested.subject_id is not None
     for minutes, approver in enumerate([ALICE, SAM], start=1):
         await world.bus.handle(
-            c.DecideChange(actor=approver, at=T0 + timedelta(minutes=minutes),
+            DecideChange(actor=approver, at=T0 + timedelta(minutes=minutes),
                            change_id=requested.subject_id, version=1, verdict=Verdict.APPROVE,
                            event_id=f"slack:click-{minutes}")
         )  # fmt: skip
     async with SqlUnitOfWork(world.sessions) as uow:
-        change = await uow.changes.get(requested.subject_id)
+        change = await uow.repo(ChangeRequest).get(requested.subject_id)
     assert change is not None
     return change
 
@@ -109,7 +111,7 @@ async def test_a_repeated_click_is_handled_once(world: World) -> None:
     before = await world.sql("SELECT count(*) FROM audit_entries")
 
     reply = await world.bus.handle(
-        c.DecideChange(actor=SAM, at=T0 + timedelta(minutes=9), change_id=change.id or 0,
+        DecideChange(actor=SAM, at=T0 + timedelta(minutes=9), change_id=change.id or 0,
                        version=1, verdict=Verdict.APPROVE, event_id="slack:click-2")
     )  # fmt: skip
 

@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from workflow.domain import commands as c
-from workflow.domain.changes import ChangeRequest, CRState, Verdict
+from workflow.domain.change_versions import Verdict
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import CreateProject
 from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
@@ -62,20 +65,20 @@ async def open_change(bus: MessageBus) -> int:
         for n, ref in enumerate(CUSTOMERS)
     )
     project = await bus.handle(
-        c.CreateProject(actor=PM, at=T0, platform=Platform.SLACK, workspace_id="T1",
+        CreateProject(actor=PM, at=T0, platform=Platform.SLACK, workspace_id="T1",
                         channel_id="C1", name="Website", key="WEB", customers=customers,
                         sponsor=SPONSOR)
     )  # fmt: skip
     assert project.subject_id is not None
     change = await bus.handle(
-        c.CreateChangeRequest(actor=PM, at=T0, project_id=project.subject_id, title="Dark mode")
+        CreateChangeRequest(actor=PM, at=T0, project_id=project.subject_id, title="Dark mode")
     )
     assert change.subject_id is not None
     return change.subject_id
 
 
-def click(who: PersonRef, change_id: int, n: int, verdict: Verdict, event: str) -> c.DecideChange:
-    return c.DecideChange(
+def click(who: PersonRef, change_id: int, n: int, verdict: Verdict, event: str) -> DecideChange:
+    return DecideChange(
         actor=who, at=T0 + timedelta(seconds=n), change_id=change_id, version=1,
         verdict=verdict, reason="Too costly" if verdict is Verdict.REJECT else "",
         event_id=event,
@@ -100,7 +103,7 @@ async def everyone_clicks(buses: Buses, rejecter: int | None = None) -> Outcome:
     )
     sessions = make_sessionmaker(buses.engines[0])
     async with SqlUnitOfWork(sessions) as uow:
-        change = await uow.changes.get(change_id)
+        change = await uow.repo(ChangeRequest).get(change_id)
         actions = [entry.action for entry in await uow.audit.entries()]
         assert await verify_trail(uow) == []
     assert change is not None

@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from tests.fakes import FakeNotifier, FixedClock
-from workflow.domain import commands as c
-from workflow.domain.changes import Verdict
+from workflow.domain.change_versions import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
 from workflow.domain.views import Outgoing, Recipient, View, ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import upgrade_async
 from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.tables_delivery import outbox
@@ -44,7 +45,7 @@ async def runtime(db_url: str) -> AsyncIterator[tuple[Runtime, FakeNotifier, Fix
 
 async def setup(rt: Runtime) -> int:
     reply = await rt.bus.handle(
-        c.CreateProject(
+        CreateProject(
             actor=PM,
             at=T0,
             platform=Platform.SLACK,
@@ -77,15 +78,13 @@ async def test_every_copy_of_a_card_is_updated_in_place_and_loses_its_buttons(
 ) -> None:
     rt, notifier, _ = runtime
     project = await setup(rt)
-    cr = await rt.bus.handle(
-        c.CreateChangeRequest(actor=PM, at=T0, project_id=project, title="Blog")
-    )
+    cr = await rt.bus.handle(CreateChangeRequest(actor=PM, at=T0, project_id=project, title="Blog"))
     await rt.sender.deliver_pending()
     copies = {d.message_id for d in notifier.sent if d.view.kind.value == "change_request"}
     assert len(copies) == 3  # channel, Alice, Sam
     for who in (ALICE, SAM):
         await rt.bus.handle(
-            c.DecideChange(
+            DecideChange(
                 actor=who, at=T0, change_id=cr.subject_id or 0, version=1, verdict=Verdict.APPROVE
             )
         )

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.conftest import aiosqlite_threads_finished
-from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRState, Verdict
-from workflow.domain.changes import new_version as change_version
+from workflow.domain.change_versions import CRDecision, CRQuestion, Verdict
+from workflow.domain.change_versions import new_version as change_version
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.closing import Closing, DeliverableRating, DeliverableVerdict, Evaluation
 from workflow.domain.errors import Conflict, Unavailable
@@ -17,7 +18,13 @@ from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice,
 from workflow.domain.people import Identity, Person, Platform, Workspace
 from workflow.domain.projects import CustomerKind, Project, ProjectState, Role
 from workflow.domain.reports import Rag, ReviewKind, StatusReport
-from workflow.domain.signoffs import Audience, SignoffKind, SignoffVerdict, new_signoff
+from workflow.domain.signoffs import (
+    Audience,
+    SignoffKind,
+    SignoffRequest,
+    SignoffVerdict,
+    new_signoff,
+)
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
 
@@ -61,10 +68,12 @@ async def seed(sessions: Sessions) -> Seed:
     return Seed(project, pm, alice, bob, sam)
 
 
-async def stored(sessions: Sessions, repository: str, item_id: int | None) -> object:
+async def stored(sessions: Sessions, kind: str | type, item_id: int | None) -> object:
+    """An item read back in a new transaction: `kind` names a repository or is a class."""
     assert item_id is not None
     async with SqlUnitOfWork(sessions) as uow:
-        return await getattr(uow, repository).get(item_id)
+        repo = getattr(uow, kind) if isinstance(kind, str) else uow.repo(kind)
+        return await repo.get(item_id)
 
 
 async def test_a_project_comes_back_with_its_participants_and_settings(sessions: Sessions) -> None:
@@ -108,10 +117,10 @@ async def test_a_change_request_keeps_versions_decisions_questions_cost_and_due_
         change.versions.append(change_version(2, s.pm, T0, {**values, "title": "Dark theme"}))
         change.decisions.append(CRDecision(2, s.alice, Verdict.APPROVE, "", T0, "h" * 64))
         change.questions.append(CRQuestion(2, s.bob, "Which pages?", T0, "All", s.pm, T0))
-        await uow.changes.add(change)
+        await uow.repo(ChangeRequest).add(change)
         await uow.commit()
 
-    loaded = await stored(sessions, "changes", change.id)
+    loaded = await stored(sessions, ChangeRequest, change.id)
 
     assert loaded == change
     assert isinstance(loaded, ChangeRequest)
@@ -127,10 +136,10 @@ async def test_a_signoff_request_keeps_its_approvers(sessions: Sessions) -> None
     async with SqlUnitOfWork(sessions) as uow:
         signoff = new_signoff(s.project, SignoffKind.PLAN, {"title": "Plan v2"}, s.pm, T0)
         signoff.decide(s.bob, SignoffVerdict.APPROVE_WITH_REMARKS, "Fine", T0)
-        await uow.signoffs.add(signoff)
+        await uow.repo(SignoffRequest).add(signoff)
         await uow.commit()
 
-    loaded = await stored(sessions, "signoffs", signoff.id)
+    loaded = await stored(sessions, SignoffRequest, signoff.id)
 
     assert loaded == signoff
     assert {(a.person_id, a.audience, a.verdict) for a in signoff.approvers} == {
@@ -147,10 +156,10 @@ async def test_a_status_report_keeps_its_reviews_and_reviewers(sessions: Session
             s.project.id, "W48", Rag.AMBER, "On track", "", "", s.pm, T0, [s.alice, s.bob]
         )
         report.review(s.alice, ReviewKind.ACKNOWLEDGE, "", T0)
-        await uow.reports.add(report)
+        await uow.repo(StatusReport).add(report)
         await uow.commit()
 
-    loaded = await stored(sessions, "reports", report.id)
+    loaded = await stored(sessions, StatusReport, report.id)
 
     assert loaded == report
     assert isinstance(loaded, StatusReport) and loaded.waiting_on() == [s.bob]
@@ -162,22 +171,22 @@ async def test_check_ins_and_inbox_items_come_back_as_they_were(sessions: Sessio
     pid = s.project.id
     checkin = CheckIn(pid, s.alice, date(2026, 11, 30), T0)
     checkin.answer(4, "Good", True, T0 + timedelta(hours=1))
-    items = {
-        "checkins": checkin,
-        "requests": CustomerRequest(pid, s.alice, "A logo", T0),
-        "notices": Notice(pid, s.alice, "New CTO", "Scope", T0, date(2026, 11, 1)),
-        "feedback": Feedback(pid, s.bob, "Thanks", T0),
-        "invitations": Invitation(pid, s.alice, s.pm, "Demo", T0, T0 + timedelta(days=2)),
-    }
+    items: list[object] = [
+        checkin,
+        CustomerRequest(pid, s.alice, "A logo", T0),
+        Notice(pid, s.alice, "New CTO", "Scope", T0, date(2026, 11, 1)),
+        Feedback(pid, s.bob, "Thanks", T0),
+        Invitation(pid, s.alice, s.pm, "Demo", T0, T0 + timedelta(days=2)),
+    ]
     async with SqlUnitOfWork(sessions) as uow:
-        for name, item in items.items():
-            await getattr(uow, name).add(item)
+        for item in items:
+            await uow.repo(type(item)).add(item)
         await uow.commit()
 
-    for name, item in items.items():
-        assert await stored(sessions, name, getattr(item, "id", None)) == item
+    for item in items:
+        assert await stored(sessions, type(item), getattr(item, "id", None)) == item
     async with SqlUnitOfWork(sessions) as uow:
-        received = await uow.notices.find(project_id=pid, state=NoticeState.RECEIVED)
+        received = await uow.repo(Notice).find(project_id=pid, state=NoticeState.RECEIVED)
     assert [n.what for n in received] == ["New CTO"]
 
 
@@ -191,10 +200,10 @@ async def test_a_closing_keeps_its_evaluations_and_their_ratings(sessions: Sessi
             DeliverableRating("Docs", DeliverableVerdict.REJECT, "Too short"),
         ]
         closing.evaluate(Evaluation(s.alice, 4, "Good work", T0, ratings))
-        await uow.closings.add(closing)
+        await uow.repo(Closing).add(closing)
         await uow.commit()
 
-    loaded = await stored(sessions, "closings", closing.id)
+    loaded = await stored(sessions, Closing, closing.id)
 
     assert loaded == closing
     assert isinstance(loaded, Closing) and loaded.waiting_on() == [s.bob]
@@ -209,17 +218,17 @@ async def test_a_second_decision_on_the_same_version_by_the_same_approver_is_ref
         change = ChangeRequest(s.project.id, s.pm, T0)
         change.versions.append(change_version(1, s.pm, T0, {"title": "Dark mode"}))
         change.decisions.append(CRDecision(1, s.alice, Verdict.APPROVE, "", T0, "h"))
-        await uow.changes.add(change)
+        await uow.repo(ChangeRequest).add(change)
         await uow.commit()
 
     with pytest.raises(Conflict):
         async with SqlUnitOfWork(sessions) as uow:
-            again = await uow.changes.get(change.id or 0, lock=True)
+            again = await uow.repo(ChangeRequest).get(change.id or 0, lock=True)
             assert again is not None
             again.decisions.append(CRDecision(1, s.alice, Verdict.REJECT, "No", T0, "h"))
             await uow.commit()
 
-    assert await stored(sessions, "changes", change.id) == change
+    assert await stored(sessions, ChangeRequest, change.id) == change
 
 
 async def test_a_second_check_in_for_the_same_person_and_week_is_refused(
@@ -229,16 +238,18 @@ async def test_a_second_check_in_for_the_same_person_and_week_is_refused(
     assert s.project.id is not None
     week = date(2026, 11, 30)
     async with SqlUnitOfWork(sessions) as uow:
-        await uow.checkins.add(CheckIn(s.project.id, s.alice, week, T0))
+        await uow.repo(CheckIn).add(CheckIn(s.project.id, s.alice, week, T0))
         await uow.commit()
 
     with pytest.raises(Conflict):
         async with SqlUnitOfWork(sessions) as uow:
-            await uow.checkins.add(CheckIn(s.project.id, s.alice, week, T0 + timedelta(hours=1)))
+            await uow.repo(CheckIn).add(
+                CheckIn(s.project.id, s.alice, week, T0 + timedelta(hours=1))
+            )
             await uow.flush()
 
     async with SqlUnitOfWork(sessions) as uow:
-        found = await uow.checkins.find(project_id=s.project.id)
+        found = await uow.repo(CheckIn).find(project_id=s.project.id)
     assert [(c.person_id, c.week, c.state) for c in found] == [(s.alice, week, CheckInState.SENT)]
 
 
@@ -250,13 +261,13 @@ async def test_nothing_is_written_when_a_unit_of_work_ends_without_commit(
     with pytest.raises(RuntimeError):
         async with SqlUnitOfWork(sessions) as uow:
             assert s.project.id is not None
-            await uow.feedback.add(Feedback(s.project.id, s.bob, "Lost", T0))
+            await uow.repo(Feedback).add(Feedback(s.project.id, s.bob, "Lost", T0))
             await uow.flush()
             assert await uow.inbound.first_time("slack:Ev1", T0)
             raise RuntimeError("the handler failed")
 
     async with SqlUnitOfWork(sessions) as uow:
-        assert await uow.feedback.find() == []
+        assert await uow.repo(Feedback).find() == []
         assert await uow.inbound.first_time("slack:Ev1", T0)
 
 
@@ -270,12 +281,15 @@ async def test_a_lost_update_on_children_alone_is_a_conflict(postgres_url: str) 
         assert s.project.id is not None
         change = ChangeRequest(s.project.id, s.pm, T0)
         change.versions.append(change_version(1, s.pm, T0, {"title": "Dark mode"}))
-        await uow.changes.add(change)
+        await uow.repo(ChangeRequest).add(change)
         await uow.commit()
     assert change.id is not None
 
     async with SqlUnitOfWork(sessions) as first, SqlUnitOfWork(sessions) as second:
-        mine, theirs = await first.changes.get(change.id), await second.changes.get(change.id)
+        mine, theirs = (
+            await first.repo(ChangeRequest).get(change.id),
+            await second.repo(ChangeRequest).get(change.id),
+        )
         assert mine is not None and theirs is not None
         theirs.decisions.append(CRDecision(1, s.bob, Verdict.APPROVE, "", T0, "h"))
         await second.commit()

@@ -12,10 +12,11 @@ import pytest
 from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from scheduler.jobs import Ticker
 from tests.fakes import FakeNotifier, FixedClock
-from workflow.domain import commands as c
+from workflow.domain.checkins import CheckIn
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import upgrade_async
 
 pytestmark = pytest.mark.postgres
@@ -47,7 +48,7 @@ async def replicas(postgres_url: str) -> AsyncIterator[tuple[list[Runtime], Fake
         customers = tuple(
             (person(f"U{n:02}{m:03}"), CustomerKind.INTERNAL) for m in range(PER_PROJECT)
         )
-        await runtimes[0].bus.handle(c.CreateProject(
+        await runtimes[0].bus.handle(CreateProject(
             actor=person("UPM"), at=clock.now(), platform=Platform.SLACK, workspace_id="T1",
             channel_id=f"C{n}", name=f"P{n}", key=f"P{n:02}", customers=customers,
             checkin_day=0, checkin_time=time(9, 0)))  # fmt: skip
@@ -75,5 +76,5 @@ async def test_three_schedulers_send_each_due_checkin_exactly_once(
     assert len(per_person) == PROJECTS * PER_PROJECT
     assert set(per_person.values()) == {1}
     async with runtimes[0].uow() as uow:
-        stored = await uow.checkins.find()
+        stored = await uow.repo(CheckIn).find()
     assert len(stored) == PROJECTS * PER_PROJECT

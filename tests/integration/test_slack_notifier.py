@@ -16,11 +16,12 @@ from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack.notifier import SlackNotifier
-from workflow.domain.changes import ChangeRequest, CRVersion
+from workflow.domain.change_versions import CRVersion
+from workflow.domain.changes import ChangeRequest
 from workflow.domain.people import Platform
 from workflow.domain.views import View
+from workflow.flows.change_requests.cards import change_card
 from workflow.ports import Address
-from workflow.services import cards
 
 TOKEN = "xoxb-test-token"
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -89,7 +90,7 @@ def notifier_for(base_url: str, timeout: int = 30) -> tuple[SlackNotifier, list[
 
 def change_view() -> View:
     version = CRVersion(1, "Add <!channel> & more", "Why", "", 2, Decimal(0), "", 1, T0)
-    return cards.change_card(ChangeRequest(7, 1, T0, versions=[version], id=12), [ALICE], NAMES)
+    return change_card(ChangeRequest(7, 1, T0, versions=[version], id=12), [ALICE], NAMES)
 
 
 def channel(conversation: str) -> Address:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot import teams_package
-from workflow.presentation.words import BY_WORD
+from workflow.flows import WORDS as BY_WORD
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "appPackage"

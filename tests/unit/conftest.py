@@ -13,6 +13,7 @@ from workflow.domain import commands as c
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows.projects.messages import CreateProject
 from workflow.messagebus import MessageBus
 from workflow.services import make_bus
 
@@ -62,7 +63,22 @@ class World:
         return [m for m in self.store.sent() if m.to and m.to.person_id == person_id]
 
     def item(self, kind: str, item_id: int) -> Any:
-        return next(i for i in self.store.items[kind] if i.id == item_id)
+        """An item by its repository's old name ("changes") or its class name."""
+        name = STORED_AS.get(kind, kind)
+        return next(i for i in self.store.items[name] if i.id == item_id)
+
+
+# Flow items are kept under their class name (see tests/fakes.py).
+STORED_AS = {
+    "changes": "ChangeRequest",
+    "signoffs": "SignoffRequest",
+    "reports": "StatusReport",
+    "checkins": "CheckIn",
+    "requests": "CustomerRequest",
+    "notices": "Notice",
+    "invitations": "Invitation",
+    "closings": "Closing",
+}
 
 
 @pytest.fixture
@@ -80,7 +96,7 @@ async def setup_project(world: World, *, external: bool = True, **kw: Any) -> in
     kw.setdefault("sponsor", SPONSOR)
     kw.setdefault("members", (MEMBER,))
     reply = await world.do(
-        c.CreateProject,
+        CreateProject,
         PM,
         platform=Platform.SLACK,
         workspace_id="T1",

@@ -19,17 +19,28 @@ from tests.unit.conftest import (
     setup_project,
 )
 from workflow.domain import commands as c
-from workflow.domain.changes import CRState, Verdict
+from workflow.domain.change_versions import Verdict
+from workflow.domain.changes import CRState
 from workflow.domain.errors import Refused
 from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind
 from workflow.domain.views import Op
+from workflow.flows.change_requests.messages import (
+    AnswerQuestion,
+    AskAboutChange,
+    CreateChangeRequest,
+    DecideChange,
+    EditChangeRequest,
+    ExpireOverdue,
+    WithdrawChange,
+)
+from workflow.flows.projects.messages import SetApprovalPolicy
 
 
 async def create(world: World, **kw: object) -> int:
     kw.setdefault("title", "Add a blog")
     kw.setdefault("schedule_days", 5)
     kw.setdefault("cost", Decimal("1200.50"))
-    reply = await world.do(c.CreateChangeRequest, PM, project_id=world.project_id, **kw)
+    reply = await world.do(CreateChangeRequest, PM, project_id=world.project_id, **kw)
     assert reply.subject_id is not None
     return reply.subject_id
 
@@ -43,7 +54,7 @@ async def decide(
     version: int = 1,
 ) -> c.Reply:
     return await world.do(
-        c.DecideChange, who, change_id=cr, version=version, verdict=verdict, reason=reason
+        DecideChange, who, change_id=cr, version=version, verdict=verdict, reason=reason
     )
 
 
@@ -87,7 +98,7 @@ async def test_the_required_approvers_are_asked_by_direct_message(
 
 
 async def test_any_one_customer_is_enough_under_the_any_rule(world: World, project: int) -> None:
-    await world.do(c.SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.ANY)
+    await world.do(SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.ANY)
     cr = await create(world)
     await decide(world, CAROL, cr)
     await decide(world, SPONSOR, cr)
@@ -104,7 +115,7 @@ async def test_a_quorum_needs_that_many_customer_approvals(world: World) -> None
         ),
     )
     await world.do(
-        c.SetApprovalPolicy, PM, project_id=world.project_id, rule=ApprovalRule.QUORUM, quorum=2
+        SetApprovalPolicy, PM, project_id=world.project_id, rule=ApprovalRule.QUORUM, quorum=2
     )
     cr = await create(world)
     await decide(world, SPONSOR, cr)
@@ -117,7 +128,7 @@ async def test_a_quorum_needs_that_many_customer_approvals(world: World) -> None
 
 
 async def test_a_quorum_that_can_no_longer_be_reached_rejects(world: World, project: int) -> None:
-    await world.do(c.SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.ALL)
+    await world.do(SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.ALL)
     cr = await create(world)
     await decide(world, ALICE, cr, Verdict.REJECT, "out of budget")
     assert state(world, cr) is CRState.REJECTED
@@ -126,7 +137,7 @@ async def test_a_quorum_that_can_no_longer_be_reached_rejects(world: World, proj
 async def test_a_quorum_larger_than_the_customers_is_refused(world: World, project: int) -> None:
     with pytest.raises(Refused, match="more than the 2 customers"):
         await world.do(
-            c.SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.QUORUM, quorum=3
+            SetApprovalPolicy, PM, project_id=project, rule=ApprovalRule.QUORUM, quorum=3
         )
 
 
@@ -161,7 +172,7 @@ async def test_an_edit_makes_a_new_version_and_voids_earlier_decisions(
     await decide(world, ALICE, cr)
     await decide(world, SPONSOR, cr)
     before = len(world.store.sent())
-    await world.do(c.EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 8})
+    await world.do(EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 8})
     change = world.item("changes", cr)
     assert change.current.number == 2 and change.counted() == {}
     asked = [m for m in world.store.sent()[before:] if m.to and m.to.person_id]
@@ -179,13 +190,13 @@ async def test_an_edit_makes_a_new_version_and_voids_earlier_decisions(
 async def test_an_edit_that_changes_nothing_is_refused(world: World, project: int) -> None:
     cr = await create(world)
     with pytest.raises(Refused, match="Nothing changed"):
-        await world.do(c.EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 5})
+        await world.do(EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 5})
 
 
 async def test_a_rejected_request_can_be_edited_and_asked_again(world: World, project: int) -> None:
     cr = await create(world)
     await decide(world, ALICE, cr, Verdict.REJECT, "too long")
-    await world.do(c.EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 2})
+    await world.do(EditChangeRequest, PM, change_id=cr, changes={"schedule_days": 2})
     assert state(world, cr) is CRState.PENDING
 
 
@@ -196,10 +207,10 @@ async def test_a_passed_due_date_expires_the_request_never_approves_it(
     await decide(world, ALICE, cr)
     await decide(world, CAROL, cr)
     world.tick(days=2)
-    await world.do(c.ExpireOverdue, None)
+    await world.do(ExpireOverdue, None)
     assert state(world, cr) is CRState.PENDING
     world.tick(days=1, seconds=1)
-    await world.do(c.ExpireOverdue, None)
+    await world.do(ExpireOverdue, None)
     assert state(world, cr) is CRState.EXPIRED
     with pytest.raises(Refused, match="expired"):
         await decide(world, SPONSOR, cr)
@@ -214,7 +225,7 @@ async def test_sponsor_first_holds_the_customers_until_the_sponsor_approves(
     world: World, project: int
 ) -> None:
     await world.do(
-        c.SetApprovalPolicy,
+        SetApprovalPolicy,
         PM,
         project_id=project,
         rule=ApprovalRule.ALL,
@@ -244,7 +255,7 @@ async def test_customer_first_holds_the_sponsor_until_the_customers_approve(
     world: World, project: int
 ) -> None:
     await world.do(
-        c.SetApprovalPolicy,
+        SetApprovalPolicy,
         PM,
         project_id=project,
         rule=ApprovalRule.ALL,
@@ -261,7 +272,7 @@ async def test_customer_first_holds_the_sponsor_until_the_customers_approve(
 
 async def test_a_question_pauses_the_request_until_a_pm_answers(world: World, project: int) -> None:
     cr = await create(world)
-    await world.do(c.AskAboutChange, ALICE, change_id=cr, text="Which pages?")
+    await world.do(AskAboutChange, ALICE, change_id=cr, text="Which pages?")
     assert state(world, cr) is CRState.PAUSED
     pm = await world.person_id(PM)
     question = [m for m in world.sent_to(pm) if m.view.kind.value == "question"]
@@ -270,8 +281,8 @@ async def test_a_question_pauses_the_request_until_a_pm_answers(world: World, pr
         await decide(world, CAROL, cr)
     qid = world.item("changes", cr).questions[0].id
     with pytest.raises(Refused, match="only a PM"):
-        await world.do(c.AnswerQuestion, ALICE, change_id=cr, question_id=qid, text="me")
-    await world.do(c.AnswerQuestion, PM, change_id=cr, question_id=qid, text="Home and blog")
+        await world.do(AnswerQuestion, ALICE, change_id=cr, question_id=qid, text="me")
+    await world.do(AnswerQuestion, PM, change_id=cr, question_id=qid, text="Home and blog")
     assert state(world, cr) is CRState.PENDING
     alice = await world.person_id(ALICE)
     assert any(m.view.text == "Home and blog" for m in world.sent_to(alice))
@@ -309,14 +320,14 @@ async def test_only_a_pm_creates_change_requests_and_the_refusal_says_why(
     world: World, project: int
 ) -> None:
     with pytest.raises(Refused, match="you are a team member; only a PM"):
-        await world.do(c.CreateChangeRequest, MEMBER, project_id=project, title="x")
+        await world.do(CreateChangeRequest, MEMBER, project_id=project, title="x")
     with pytest.raises(Refused, match="not part of project WEB"):
-        await world.do(c.CreateChangeRequest, STRANGER, project_id=project, title="x")
+        await world.do(CreateChangeRequest, STRANGER, project_id=project, title="x")
 
 
 async def test_a_withdrawn_request_takes_no_more_decisions(world: World, project: int) -> None:
     cr = await create(world)
-    await world.do(c.WithdrawChange, PM, change_id=cr)
+    await world.do(WithdrawChange, PM, change_id=cr)
     with pytest.raises(Refused, match="withdrawn"):
         await decide(world, ALICE, cr)
 

@@ -12,36 +12,39 @@ from workflow.domain import commands as c
 from workflow.domain.checkins import CheckInState, due_week, occurrence_at, week_of
 from workflow.domain.errors import Refused
 from workflow.domain.views import ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.checkins.messages import AnswerCheckIn, SendCheckIns
+from workflow.flows.projects.messages import SetAway
 
 
 async def send(world: World) -> c.Reply:
-    return await world.do(c.SendCheckIns, PM, project_id=world.project_id)
+    return await world.do(SendCheckIns, PM, project_id=world.project_id)
 
 
 def checkin_of(world: World, person_id: int) -> int:
-    return next(ci.id for ci in world.store.items["checkins"] if ci.person_id == person_id)
+    return next(ci.id for ci in world.store.items["CheckIn"] if ci.person_id == person_id)
 
 
 async def test_one_checkin_per_customer_and_week(world: World, project: int) -> None:
     assert "sent: 2" in (await send(world)).text
     assert "sent: 0" in (await send(world)).text
-    assert len(world.store.items["checkins"]) == 2
+    assert len(world.store.items["CheckIn"]) == 2
     world.tick(days=7)
     await send(world)
-    assert len(world.store.items["checkins"]) == 4
+    assert len(world.store.items["CheckIn"]) == 4
 
 
 async def test_a_customer_away_gets_no_checkin(world: World, project: int) -> None:
-    await world.do(c.SetAway, ALICE, until=date(2027, 1, 4))
+    await world.do(SetAway, ALICE, until=date(2027, 1, 4))
     await send(world)
     alice = await world.person_id(ALICE)
-    assert all(ci.person_id != alice for ci in world.store.items["checkins"])
+    assert all(ci.person_id != alice for ci in world.store.items["CheckIn"])
 
 
 async def test_the_checkin_lists_every_decision_waiting_on_the_customer(
     world: World, project: int
 ) -> None:
-    await world.do(c.CreateChangeRequest, PM, project_id=project, title="Blog")
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Blog")
     await send(world)
     alice = await world.person_id(ALICE)
     card = next(m for m in world.sent_to(alice) if m.view.kind is ViewKind.CHECKIN)
@@ -57,7 +60,7 @@ async def test_an_answer_with_an_environment_change_becomes_a_notice_for_the_pms
     await send(world)
     alice = await world.person_id(ALICE)
     await world.do(
-        c.AnswerCheckIn,
+        AnswerCheckIn,
         ALICE,
         checkin_id=checkin_of(world, alice),
         rating=4,
@@ -68,7 +71,7 @@ async def test_an_answer_with_an_environment_change_becomes_a_notice_for_the_pms
     )
     checkin = world.item("checkins", checkin_of(world, alice))
     assert (checkin.state, checkin.rating) == (CheckInState.ANSWERED, 4)
-    notice = world.store.items["notices"][0]
+    notice = world.store.items["Notice"][0]
     assert notice.checkin_id == checkin.id and notice.what == "New CFO freezes budgets"
     pm_card = world.sent_to(await world.person_id(PM))[-1]
     assert pm_card.view.kind is ViewKind.NOTICE
@@ -81,14 +84,14 @@ async def test_only_the_customer_answers_and_the_rating_is_one_to_five(
     await send(world)
     alice = await world.person_id(ALICE)
     with pytest.raises(Refused, match="someone else"):
-        await world.do(c.AnswerCheckIn, CAROL, checkin_id=checkin_of(world, alice), rating=3)
+        await world.do(AnswerCheckIn, CAROL, checkin_id=checkin_of(world, alice), rating=3)
     with pytest.raises(Refused, match="1 \\(poor\\) to 5"):
-        await world.do(c.AnswerCheckIn, ALICE, checkin_id=checkin_of(world, alice), rating=6)
+        await world.do(AnswerCheckIn, ALICE, checkin_id=checkin_of(world, alice), rating=6)
 
 
 async def test_only_pms_send_checkins_now(world: World, project: int) -> None:
     with pytest.raises(Refused, match="only a PM can send check-ins now"):
-        await world.do(c.SendCheckIns, MEMBER, project_id=project)
+        await world.do(SendCheckIns, MEMBER, project_id=project)
 
 
 BERLIN, SYDNEY = ZoneInfo("Europe/Berlin"), ZoneInfo("Australia/Sydney")

@@ -5,19 +5,20 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.conftest import ALICE, BOB, CAROL, PM, World, setup_project
-from workflow.domain import commands as c
 from workflow.domain.closing import DeliverableVerdict
 from workflow.domain.errors import Refused
 from workflow.domain.projects import CustomerKind, ProjectState
 from workflow.domain.signoffs import SignoffKind
 from workflow.domain.views import ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.closing.messages import CloseProject, StartClosing, SubmitEvaluation
 
 ACCEPT, REMARKS = DeliverableVerdict.ACCEPT, DeliverableVerdict.ACCEPT_WITH_REMARKS
 
 
 async def start(world: World, anonymous: bool = False) -> None:
     await world.do(
-        c.StartClosing,
+        StartClosing,
         PM,
         project_id=world.project_id,
         deliverables=("Website", "CMS"),
@@ -28,7 +29,7 @@ async def start(world: World, anonymous: bool = False) -> None:
 
 async def evaluate(world: World, who: object, rating: int = 4) -> None:
     await world.do(
-        c.SubmitEvaluation,
+        SubmitEvaluation,
         who,
         project_id=world.project_id,
         process_rating=rating,
@@ -49,7 +50,7 @@ async def test_closing_asks_every_customer_and_internal_ones_review_the_final_re
     assert world.item("projects", project).state is ProjectState.CLOSING
     asked = {m.to.person_id for m in world.store.sent() if m.view.kind is ViewKind.EVALUATION}
     assert asked == {await world.person_id(ALICE), await world.person_id(CAROL)}
-    final = world.store.items["signoffs"][0]
+    final = world.store.items["SignoffRequest"][0]
     assert final.kind is SignoffKind.FINAL
     assert [a.person_id for a in final.approvers] == [await world.person_id(CAROL)]
 
@@ -96,7 +97,7 @@ async def test_an_evaluation_must_rate_everything_once(world: World, project: in
     await start(world)
     with pytest.raises(Refused, match="every deliverable"):
         await world.do(
-            c.SubmitEvaluation,
+            SubmitEvaluation,
             ALICE,
             project_id=project,
             process_rating=3,
@@ -104,7 +105,7 @@ async def test_an_evaluation_must_rate_everything_once(world: World, project: in
         )
     with pytest.raises(Refused, match="remarks for 'CMS'"):
         await world.do(
-            c.SubmitEvaluation,
+            SubmitEvaluation,
             ALICE,
             project_id=project,
             process_rating=3,
@@ -120,10 +121,10 @@ async def test_a_pm_can_close_anyway_and_nothing_new_starts_after(
 ) -> None:
     await start(world)
     await evaluate(world, ALICE)
-    await world.do(c.CloseProject, PM, project_id=project)
+    await world.do(CloseProject, PM, project_id=project)
     assert summary(world)["Answered"] == "1 of 2"
     with pytest.raises(Refused, match="closed"):
-        await world.do(c.CreateChangeRequest, PM, project_id=project, title="Late")
+        await world.do(CreateChangeRequest, PM, project_id=project, title="Late")
 
 
 async def test_deliverables_are_limited_so_every_evaluation_form_fits(
@@ -131,7 +132,7 @@ async def test_deliverables_are_limited_so_every_evaluation_form_fits(
 ) -> None:
     with pytest.raises(Refused, match="at most 20 deliverables"):
         await world.do(
-            c.StartClosing, PM, project_id=project, deliverables=tuple(f"D{n}" for n in range(21))
+            StartClosing, PM, project_id=project, deliverables=tuple(f"D{n}" for n in range(21))
         )
     with pytest.raises(Refused, match="to 100 characters"):
-        await world.do(c.StartClosing, PM, project_id=project, deliverables=("x" * 101,))
+        await world.do(StartClosing, PM, project_id=project, deliverables=("x" * 101,))

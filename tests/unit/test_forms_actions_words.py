@@ -16,19 +16,20 @@ from workflow.domain.errors import Refused
 from workflow.domain.reports import Rag
 from workflow.domain.signoffs import SignoffKind
 from workflow.domain.views import Button, View
-from workflow.presentation.form_commands import command_from_form
+from workflow.flows import TEXT_LABELS
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.checkins.messages import SendCheckIns
+from workflow.flows.invitations import Invite
+from workflow.flows.notices import SendNotice
+from workflow.flows.projects.messages import SetAway
+from workflow.flows.reports import PostReport
+from workflow.flows.requests import SendRequest
+from workflow.flows.signoffs.messages import RequestSignoff
+from workflow.interpreter import build_form, command_from_form, help_lines
+from workflow.interpreter import interpret_press as interpret
+from workflow.interpreter import interpret_words as words
 from workflow.presentation.forms import FieldErrors, FormKind
-from workflow.presentation.presses import (
-    TEXT_LABELS,
-    NeedText,
-    OpenForm,
-    Press,
-    Show,
-    ShowWhat,
-    interpret,
-)
-from workflow.presentation.words import help_lines
-from workflow.presentation.words import interpret as words
+from workflow.presentation.presses import NeedText, OpenForm, Press, Show, ShowWhat
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -45,7 +46,7 @@ def test_a_change_form_becomes_a_change_request_due_at_the_end_of_the_local_day(
         project_id=3,
         notice_id=9,
     )
-    assert isinstance(cmd, c.CreateChangeRequest)
+    assert isinstance(cmd, CreateChangeRequest)
     assert (cmd.cost, cmd.schedule_days, cmd.from_notice_id) == (Decimal("1200.50"), 5, 9)
     assert cmd.due_at == datetime(2027, 1, 31, 23, 0, tzinfo=UTC)
 
@@ -100,13 +101,13 @@ async def every_button(world: World) -> list[tuple[View, Button]]:
 
 
 async def test_every_button_any_card_shows_means_something(world: World, project: int) -> None:
-    await world.do(c.CreateChangeRequest, PM, project_id=project, title="Blog")
-    await world.do(c.SendRequest, ALICE, project_id=project, text="FAQ")
-    await world.do(c.SendNotice, ALICE, project_id=project, what="Move")
-    await world.do(c.PostReport, PM, project_id=project, period="W1", rag=Rag.GREEN, summary="ok")
-    await world.do(c.RequestSignoff, PM, project_id=project, kind=SignoffKind.PLAN, title="Plan")
-    await world.do(c.Invite, PM, project_id=project, invitee=ALICE, what="Review")
-    await world.do(c.SendCheckIns, PM, project_id=project)
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Blog")
+    await world.do(SendRequest, ALICE, project_id=project, text="FAQ")
+    await world.do(SendNotice, ALICE, project_id=project, what="Move")
+    await world.do(PostReport, PM, project_id=project, period="W1", rag=Rag.GREEN, summary="ok")
+    await world.do(RequestSignoff, PM, project_id=project, kind=SignoffKind.PLAN, title="Plan")
+    await world.do(Invite, PM, project_id=project, invitee=ALICE, what="Review")
+    await world.do(SendCheckIns, PM, project_id=project)
     buttons = await every_button(world)
     kinds = {b.item.split(":")[0] for _, b in buttons}
     assert kinds >= {
@@ -142,11 +143,11 @@ def test_words_become_commands_forms_or_help() -> None:
     assert words("signoff plan", 1, PM, at) == OpenForm(
         FormKind.SIGNOFF, {"project_id": 1}, {"kind": "plan"}
     )
-    assert isinstance(words("checkin now", 1, PM, at), c.SendCheckIns)
+    assert isinstance(words("checkin now", 1, PM, at), SendCheckIns)
     request = words("request A FAQ page please", 1, ALICE, at)
-    assert isinstance(request, c.SendRequest) and request.text == "A FAQ page please"
+    assert isinstance(request, SendRequest) and request.text == "A FAQ page please"
     away = words("away until 2027-01-04", None, ALICE, at)
-    assert isinstance(away, c.SetAway) and str(away.until) == "2027-01-04"
+    assert isinstance(away, SetAway) and str(away.until) == "2027-01-04"
     assert words("", 1, PM, at) == Show(ShowWhat.HELP, 1)
     assert words("frobnicate", 1, PM, at) == Show(ShowWhat.HELP, 1, "I don't know 'frobnicate'.")
     assert words("change", None, PM, at).note == "This channel has no project yet."  # type: ignore[union-attr]
@@ -175,14 +176,14 @@ async def test_forms_are_only_opened_for_people_who_may_use_them(
 ) -> None:
     async with FakeUnitOfWork(world.store) as uow:
         with pytest.raises(Refused, match="only a PM"):
-            await queries.build_form(
+            await build_form(
                 uow, OpenForm(FormKind.CHANGE, {"project_id": project}), MEMBER.identity
             )
         with pytest.raises(Refused, match="not part of project WEB"):
-            await queries.build_form(
+            await build_form(
                 uow, OpenForm(FormKind.REQUEST, {"project_id": project}), STRANGER.identity
             )
-        form = await queries.build_form(
+        form = await build_form(
             uow, OpenForm(FormKind.REQUEST, {"project_id": project}), ALICE.identity
         )
     assert form.kind is FormKind.REQUEST and form.main_field == "text"
@@ -190,10 +191,10 @@ async def test_forms_are_only_opened_for_people_who_may_use_them(
 
 async def test_a_notice_opens_the_change_form_already_filled_in(world: World, project: int) -> None:
     reply = await world.do(
-        c.SendNotice, CAROL, project_id=project, what="New CFO", affects="Budget for phase 2"
+        SendNotice, CAROL, project_id=project, what="New CFO", affects="Budget for phase 2"
     )
     async with FakeUnitOfWork(world.store) as uow:
-        form = await queries.build_form(
+        form = await build_form(
             uow, OpenForm(FormKind.CHANGE, {"notice_id": reply.subject_id}), PM.identity
         )
     initial = {f.name: f.initial for f in form.fields}
@@ -202,7 +203,7 @@ async def test_a_notice_opens_the_change_form_already_filled_in(world: World, pr
 
 
 async def test_digest_pending_export_and_home_read_the_store(world: World, project: int) -> None:
-    await world.do(c.CreateChangeRequest, PM, project_id=project, title="Blog")
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Blog")
     async with FakeUnitOfWork(world.store) as uow:
         pending = await queries.pending_view(uow, PM.identity, project, world.now)
         digest = await queries.digest_view(uow, PM.identity, project, world.now)

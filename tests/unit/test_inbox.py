@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.unit.conftest import ALICE, CAROL, MEMBER, PM, SPONSOR, World
-from workflow.domain import commands as c
 from workflow.domain.errors import Refused
 from workflow.domain.inbox import (
     InvitationAnswer,
@@ -17,10 +16,15 @@ from workflow.domain.inbox import (
     RequestState,
 )
 from workflow.domain.views import ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.feedback import SendFeedback
+from workflow.flows.invitations import AnswerInvitation, Invite
+from workflow.flows.notices import SendNotice
+from workflow.flows.requests import HandleRequest, SendRequest
 
 
 async def request(world: World, text: str = "Can we add a FAQ page?") -> int:
-    reply = await world.do(c.SendRequest, ALICE, project_id=world.project_id, text=text)
+    reply = await world.do(SendRequest, ALICE, project_id=world.project_id, text=text)
     assert reply.subject_id is not None
     return reply.subject_id
 
@@ -36,17 +40,17 @@ async def test_a_request_reaches_the_pms_with_its_three_choices(world: World, pr
 async def test_only_customers_send_requests(world: World, project: int) -> None:
     for who in (MEMBER, SPONSOR):
         with pytest.raises(Refused, match="only a customer can send requests"):
-            await world.do(c.SendRequest, who, project_id=project, text="x")
+            await world.do(SendRequest, who, project_id=project, text="x")
     with pytest.raises(Refused, match="type your request"):
-        await world.do(c.SendRequest, ALICE, project_id=project, text="  ")
+        await world.do(SendRequest, ALICE, project_id=project, text="  ")
 
 
 async def test_a_decline_needs_a_reason_the_customer_reads(world: World, project: int) -> None:
     rid = await request(world)
     with pytest.raises(Refused, match="needs a reason"):
-        await world.do(c.HandleRequest, PM, request_id=rid, action=RequestAction.DECLINE)
+        await world.do(HandleRequest, PM, request_id=rid, action=RequestAction.DECLINE)
     await world.do(
-        c.HandleRequest,
+        HandleRequest,
         PM,
         request_id=rid,
         action=RequestAction.DECLINE,
@@ -58,15 +62,15 @@ async def test_a_decline_needs_a_reason_the_customer_reads(world: World, project
 
 async def test_an_accepted_request_cannot_be_handled_twice(world: World, project: int) -> None:
     rid = await request(world)
-    await world.do(c.HandleRequest, PM, request_id=rid, action=RequestAction.ACCEPT)
+    await world.do(HandleRequest, PM, request_id=rid, action=RequestAction.ACCEPT)
     with pytest.raises(Refused, match="accepted"):
-        await world.do(c.HandleRequest, PM, request_id=rid, action=RequestAction.ACCEPT)
+        await world.do(HandleRequest, PM, request_id=rid, action=RequestAction.ACCEPT)
 
 
 async def test_a_request_turned_into_a_change_request_is_linked(world: World, project: int) -> None:
     rid = await request(world)
     reply = await world.do(
-        c.CreateChangeRequest, PM, project_id=project, title="FAQ page", from_request_id=rid
+        CreateChangeRequest, PM, project_id=project, title="FAQ page", from_request_id=rid
     )
     req = world.item("requests", rid)
     assert (req.state, req.change_request_id) == (RequestState.CONVERTED, reply.subject_id)
@@ -77,21 +81,21 @@ async def test_a_request_turned_into_a_change_request_is_linked(world: World, pr
 
 async def test_a_notice_drafts_a_change_request_once(world: World, project: int) -> None:
     reply = await world.do(
-        c.SendNotice, CAROL, project_id=project, what="We move offices", affects="On-site tests"
+        SendNotice, CAROL, project_id=project, what="We move offices", affects="On-site tests"
     )
     nid = reply.subject_id
     await world.do(
-        c.CreateChangeRequest, PM, project_id=project, title="Remote tests", from_notice_id=nid
+        CreateChangeRequest, PM, project_id=project, title="Remote tests", from_notice_id=nid
     )
     assert world.item("notices", nid).state is NoticeState.DRAFTED
     with pytest.raises(Refused, match="drafted"):
         await world.do(
-            c.CreateChangeRequest, PM, project_id=project, title="Again", from_notice_id=nid
+            CreateChangeRequest, PM, project_id=project, title="Again", from_notice_id=nid
         )
 
 
 async def test_feedback_goes_to_the_pms(world: World, project: int) -> None:
-    await world.do(c.SendFeedback, ALICE, project_id=project, text="Great demos")
+    await world.do(SendFeedback, ALICE, project_id=project, text="Great demos")
     note = world.sent_to(await world.person_id(PM))[-1]
     assert note.view.text == "Great demos" and "Alice" in note.view.title
 
@@ -99,25 +103,23 @@ async def test_feedback_goes_to_the_pms(world: World, project: int) -> None:
 async def test_an_invitation_is_answered_by_the_invitee_only(world: World, project: int) -> None:
     when = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
     reply = await world.do(
-        c.Invite, PM, project_id=project, invitee=ALICE, what="Sprint review", when=when
+        Invite, PM, project_id=project, invitee=ALICE, what="Sprint review", when=when
     )
     iid = reply.subject_id
     card = world.sent_to(await world.person_id(ALICE))[-1]
     assert [b.verb for b in card.view.buttons] == ["yes", "no", "propose"]
     with pytest.raises(Refused, match="for someone else"):
-        await world.do(c.AnswerInvitation, CAROL, invitation_id=iid, answer=InvitationAnswer.YES)
+        await world.do(AnswerInvitation, CAROL, invitation_id=iid, answer=InvitationAnswer.YES)
     with pytest.raises(Refused, match="which other time"):
-        await world.do(
-            c.AnswerInvitation, ALICE, invitation_id=iid, answer=InvitationAnswer.PROPOSE
-        )
+        await world.do(AnswerInvitation, ALICE, invitation_id=iid, answer=InvitationAnswer.PROPOSE)
     await world.do(
-        c.AnswerInvitation,
+        AnswerInvitation,
         ALICE,
         invitation_id=iid,
         answer=InvitationAnswer.PROPOSE,
         proposal="Friday 10:00",
     )
-    await world.do(c.AnswerInvitation, ALICE, invitation_id=iid, answer=InvitationAnswer.YES)
+    await world.do(AnswerInvitation, ALICE, invitation_id=iid, answer=InvitationAnswer.YES)
     assert world.item("invitations", iid).state is InvitationState.ACCEPTED
     assert (
         "Alice answered your invitation: accepted"
@@ -127,4 +129,4 @@ async def test_an_invitation_is_answered_by_the_invitee_only(world: World, proje
 
 async def test_only_customers_can_be_invited(world: World, project: int) -> None:
     with pytest.raises(Refused, match="not a customer of WEB"):
-        await world.do(c.Invite, PM, project_id=project, invitee=MEMBER, what="Review")
+        await world.do(Invite, PM, project_id=project, invitee=MEMBER, what="Review")

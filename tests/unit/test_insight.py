@@ -6,16 +6,18 @@ from datetime import date, timedelta
 
 from tests.fakes import FakeUnitOfWork
 from tests.unit.conftest import ALICE, CAROL, PM, SPONSOR, T0, World
-from workflow.domain import commands as c
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.insight import OLDEST_BUCKET, PendingItem, digest
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.checkins.messages import AnswerCheckIn, SendCheckIns
+from workflow.flows.requests import SendRequest
 from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 
 
 async def test_pending_says_what_waits_on_whom_since_when(world: World, project: int) -> None:
-    await world.do(c.CreateChangeRequest, PM, project_id=project, title="Blog")
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Blog")
     world.tick(days=1)
-    await world.do(c.SendRequest, ALICE, project_id=project, text="FAQ")
+    await world.do(SendRequest, ALICE, project_id=project, text="FAQ")
     async with FakeUnitOfWork(world.store) as uow:
         items = await pending_in(uow, await uow.projects.get(project))
         alice = await pending_for_person(uow, await world.person_id(ALICE))
@@ -61,10 +63,10 @@ def test_the_digest_figures_on_known_data() -> None:
 async def test_the_project_digest_and_export_come_from_the_store(
     world: World, project: int
 ) -> None:
-    await world.do(c.SendCheckIns, PM, project_id=project)
+    await world.do(SendCheckIns, PM, project_id=project)
     carol = await world.person_id(CAROL)
-    cid = next(ci.id for ci in world.store.items["checkins"] if ci.person_id == carol)
-    await world.do(c.AnswerCheckIn, CAROL, checkin_id=cid, rating=4, text="Fine")
+    cid = next(ci.id for ci in world.store.items["CheckIn"] if ci.person_id == carol)
+    await world.do(AnswerCheckIn, CAROL, checkin_id=cid, rating=4, text="Fine")
     async with FakeUnitOfWork(world.store) as uow:
         figures = await project_digest(uow, project, world.now)
         rows = await export_rows(uow, project)

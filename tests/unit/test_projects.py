@@ -8,10 +8,13 @@ import pytest
 
 from tests.unit.conftest import ALICE, BOB, CAROL, MEMBER, PM, SPONSOR, World, setup_project
 from workflow.domain import commands as c
+from workflow.domain.change_versions import Verdict
 from workflow.domain.errors import Refused
 from workflow.domain.people import Platform
 from workflow.domain.projects import CustomerKind, Role, parse_weekday, valid_key
 from workflow.domain.views import ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import ChangePeople, SetAway, UpdateProfile
 
 
 async def test_setup_posts_the_project_card_and_welcomes_customers_and_sponsor(
@@ -55,16 +58,16 @@ async def test_the_last_pm_and_a_needed_sponsor_cannot_be_removed(
     world: World, project: int
 ) -> None:
     with pytest.raises(Refused, match="at least one PM"):
-        await world.do(c.ChangePeople, PM, project_id=project, remove=((PM, Role.PM),))
+        await world.do(ChangePeople, PM, project_id=project, remove=((PM, Role.PM),))
     with pytest.raises(Refused, match="needs an internal sponsor"):
-        await world.do(c.ChangePeople, PM, project_id=project, remove=((SPONSOR, Role.SPONSOR),))
+        await world.do(ChangePeople, PM, project_id=project, remove=((SPONSOR, Role.SPONSOR),))
 
 
 async def test_adding_a_customer_welcomes_them_and_updates_the_card(
     world: World, project: int
 ) -> None:
     await world.do(
-        c.ChangePeople, PM, project_id=project, add=((BOB, Role.CUSTOMER, CustomerKind.EXTERNAL),)
+        ChangePeople, PM, project_id=project, add=((BOB, Role.CUSTOMER, CustomerKind.EXTERNAL),)
     )
     bob = await world.person_id(BOB)
     assert [m.view.kind for m in world.sent_to(bob)] == [ViewKind.WELCOME]
@@ -73,14 +76,14 @@ async def test_adding_a_customer_welcomes_them_and_updates_the_card(
         update.view.fields
     )
     reply = await world.do(
-        c.ChangePeople, PM, project_id=project, add=((BOB, Role.CUSTOMER, CustomerKind.EXTERNAL),)
+        ChangePeople, PM, project_id=project, add=((BOB, Role.CUSTOMER, CustomerKind.EXTERNAL),)
     )
     assert "Nothing changed" in reply.text
 
 
 async def test_only_pms_manage_people(world: World, project: int) -> None:
     with pytest.raises(Refused, match="only a PM can manage people"):
-        await world.do(c.ChangePeople, ALICE, project_id=project, add=((BOB, Role.MEMBER, None),))
+        await world.do(ChangePeople, ALICE, project_id=project, add=((BOB, Role.MEMBER, None),))
 
 
 async def test_an_internal_customer_may_also_be_the_sponsor(world: World) -> None:
@@ -92,21 +95,21 @@ async def test_an_internal_customer_may_also_be_the_sponsor(world: World) -> Non
 
 async def test_away_pauses_checkins_until_a_future_date(world: World, project: int) -> None:
     with pytest.raises(Refused, match="future"):
-        await world.do(c.SetAway, ALICE, until=world.now.date())
-    await world.do(c.SetAway, ALICE, until=world.now.date().replace(year=2027))
+        await world.do(SetAway, ALICE, until=world.now.date())
+    await world.do(SetAway, ALICE, until=world.now.date().replace(year=2027))
     entry = world.item("projects", project).customer_entry(await world.person_id(ALICE))
     assert entry.away_until is not None
     with pytest.raises(Refused, match="not a customer"):
-        await world.do(c.SetAway, MEMBER, until=world.now.date().replace(year=2027))
+        await world.do(SetAway, MEMBER, until=world.now.date().replace(year=2027))
 
 
 async def test_a_profile_update_keeps_a_known_zone_and_ignores_an_unknown_one(
     world: World, project: int
 ) -> None:
     await world.do(
-        c.UpdateProfile, None, person=c.PersonRef(ALICE.identity, "Alice A", "Europe/Berlin")
+        UpdateProfile, None, person=c.PersonRef(ALICE.identity, "Alice A", "Europe/Berlin")
     )
-    await world.do(c.UpdateProfile, None, person=c.PersonRef(ALICE.identity, "", "Mars/Base"))
+    await world.do(UpdateProfile, None, person=c.PersonRef(ALICE.identity, "", "Mars/Base"))
     alice = world.item("people", await world.person_id(ALICE))
     assert (alice.display_name, alice.timezone) == ("Alice A", "Europe/Berlin")
 
@@ -114,8 +117,8 @@ async def test_a_profile_update_keeps_a_known_zone_and_ignores_an_unknown_one(
 async def test_the_same_user_id_in_another_organisation_is_another_person(world: World) -> None:
     twin = c.PersonRef(ALICE.identity.__class__(Platform.SLACK, "TOTHER", "UALICE"), "Evil")
     await setup_project(world, customers=((ALICE, CustomerKind.EXTERNAL),))
-    cr = await world.do(c.CreateChangeRequest, PM, project_id=world.project_id, title="x")
+    cr = await world.do(CreateChangeRequest, PM, project_id=world.project_id, title="x")
     with pytest.raises(Refused, match="not waiting on you"):
         await world.do(
-            c.DecideChange, twin, change_id=cr.subject_id or 0, version=1, verdict=c.Verdict.APPROVE
+            DecideChange, twin, change_id=cr.subject_id or 0, version=1, verdict=Verdict.APPROVE
         )

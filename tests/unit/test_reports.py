@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.conftest import ALICE, CAROL, PM, SPONSOR, World
-from workflow.domain import commands as c
 from workflow.domain.errors import Refused
 from workflow.domain.reports import Rag, ReportState, ReviewKind
 from workflow.domain.views import Op
+from workflow.flows.reports import PostReport, ReviewReport
 
 
 async def post(world: World) -> int:
     reply = await world.do(
-        c.PostReport,
+        PostReport,
         PM,
         project_id=world.project_id,
         period="Week 48",
@@ -26,7 +26,7 @@ async def post(world: World) -> int:
 
 
 async def review(world: World, who: object, report: int, kind: ReviewKind, text: str = "") -> None:
-    await world.do(c.ReviewReport, who, report_id=report, kind=kind, text=text)
+    await world.do(ReviewReport, who, report_id=report, kind=kind, text=text)
 
 
 async def test_a_report_goes_to_the_channel_and_to_each_customer(

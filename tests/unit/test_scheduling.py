@@ -13,11 +13,13 @@ import pytest
 from scheduler.jobs import Ticker
 from tests.fakes import FakeUnitOfWork, FixedClock, Store
 from tests.unit.conftest import PM, SPONSOR, World, ref
-from workflow.domain import commands as c
 from workflow.domain.checkins import CheckInState
 from workflow.domain.projects import CustomerKind
 from workflow.domain.schedule import add_working_days, allowed_at, checkin_due, in_window
 from workflow.domain.views import Outgoing, ViewKind
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.checkins.messages import AnswerCheckIn
+from workflow.flows.projects.messages import CreateProject, SetAway
 from workflow.services import make_bus
 
 ZONES = {
@@ -68,7 +70,7 @@ async def simulate(world: World) -> Simulation:
     )
     pm = ref(PM.identity.user_id, tz="Europe/Berlin", name="Pam")
     await world.do(
-        c.CreateProject,
+        CreateProject,
         pm,
         platform="slack",
         workspace_id="T1",
@@ -82,7 +84,7 @@ async def simulate(world: World) -> Simulation:
     )
     project = world.store.items["projects"][0].id
     await world.do(
-        c.CreateChangeRequest,
+        CreateChangeRequest,
         pm,
         project_id=project,
         title="Dark mode",
@@ -94,7 +96,7 @@ async def simulate(world: World) -> Simulation:
     while clock.at < END:
         if clock.at == away_from:  # Kolkata is away in the week of 15 March
             await world.do(
-                c.SetAway,
+                SetAway,
                 ref("UKOL", tz=ZONES["UKOL"]),
                 project_id=project,
                 until=date(2027, 3, 22),
@@ -108,9 +110,9 @@ async def simulate(world: World) -> Simulation:
 
 async def _berlin_answers(world: World, now: datetime) -> None:
     berlin = next(p.id for p in world.store.items["people"] if p.identity.user_id == "UBER")
-    for checkin in world.store.items["checkins"]:
+    for checkin in world.store.items["CheckIn"]:
         if checkin.person_id == berlin and checkin.state is CheckInState.SENT:
-            await world.do(c.AnswerCheckIn, ref("UBER"), checkin_id=checkin.id, rating=4, at=now)
+            await world.do(AnswerCheckIn, ref("UBER"), checkin_id=checkin.id, rating=4, at=now)
 
 
 def person_ids(world: World) -> dict[str, int]:
@@ -124,7 +126,7 @@ async def test_each_customer_gets_one_checkin_a_week_at_nine_local_time(
     ids = person_ids(world)
     for user, zone in ZONES.items():
         sent = sorted(
-            ci.sent_at for ci in world.store.items["checkins"]
+            ci.sent_at for ci in world.store.items["CheckIn"]
             if ci.person_id == ids[user] and FIRST_WEEK <= ci.week < date(2027, 4, 12)
         )  # fmt: skip
         expected = WEEKS - 1 if user == "UKOL" else WEEKS  # away in the week of 15 March
@@ -141,7 +143,7 @@ async def test_unanswered_checkins_get_one_reminder_then_count_as_missed(
     world, _ = simulated
     ids = person_ids(world)
     by_person = defaultdict(list)
-    for ci in world.store.items["checkins"]:
+    for ci in world.store.items["CheckIn"]:
         by_person[ci.person_id].append(ci)
     assert all(ci.state is CheckInState.ANSWERED for ci in by_person[ids["UBER"]])
     for user in ("UNYC", "USYD", "UKOL"):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.unit.conftest import ALICE, BOB, CAROL, PM, SPONSOR, World, setup_project
-from workflow.domain import commands as c
 from workflow.domain.errors import Refused
 from workflow.domain.projects import CustomerKind
 from workflow.domain.signoffs import Audience, SignoffKind, SignoffState, SignoffVerdict
+from workflow.flows.signoffs.messages import DecideSignoff, RequestSignoff
 
 
 async def ask(world: World, kind: SignoffKind, title: str = "Charter v3") -> int:
     reply = await world.do(
-        c.RequestSignoff,
+        RequestSignoff,
         PM,
         project_id=world.project_id,
         kind=kind,
@@ -67,14 +67,14 @@ async def test_a_final_report_needs_an_internal_customer(world: World) -> None:
 async def test_all_approvals_approve_and_remarks_are_kept(world: World, project: int) -> None:
     signoff = await ask(world, SignoffKind.SCOPE)
     await world.do(
-        c.DecideSignoff,
+        DecideSignoff,
         ALICE,
         signoff_id=signoff,
         verdict=SignoffVerdict.APPROVE_WITH_REMARKS,
         remarks="Fix typos",
     )
     assert world.item("signoffs", signoff).state is SignoffState.PENDING
-    await world.do(c.DecideSignoff, CAROL, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
+    await world.do(DecideSignoff, CAROL, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
     request = world.item("signoffs", signoff)
     assert request.state is SignoffState.APPROVED
     assert [a.remarks for a in request.approvers] == ["Fix typos", ""]
@@ -90,13 +90,13 @@ async def test_a_reject_or_remarks_without_text_is_refused(
 ) -> None:
     signoff = await ask(world, SignoffKind.SCOPE)
     with pytest.raises(Refused, match=message):
-        await world.do(c.DecideSignoff, ALICE, signoff_id=signoff, verdict=verdict, remarks=" ")
+        await world.do(DecideSignoff, ALICE, signoff_id=signoff, verdict=verdict, remarks=" ")
 
 
 async def test_one_reject_rejects_and_later_answers_are_refused(world: World, project: int) -> None:
     signoff = await ask(world, SignoffKind.CHARTER)
     await world.do(
-        c.DecideSignoff,
+        DecideSignoff,
         SPONSOR,
         signoff_id=signoff,
         verdict=SignoffVerdict.REJECT,
@@ -104,14 +104,14 @@ async def test_one_reject_rejects_and_later_answers_are_refused(world: World, pr
     )
     assert world.item("signoffs", signoff).state is SignoffState.REJECTED
     with pytest.raises(Refused, match="rejected"):
-        await world.do(c.DecideSignoff, ALICE, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
+        await world.do(DecideSignoff, ALICE, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
 
 
 async def test_someone_not_asked_cannot_answer(world: World, project: int) -> None:
     signoff = await ask(world, SignoffKind.SCOPE)
     for who in (SPONSOR, BOB):
         with pytest.raises(Refused, match="not addressed to you"):
-            await world.do(c.DecideSignoff, who, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
+            await world.do(DecideSignoff, who, signoff_id=signoff, verdict=SignoffVerdict.APPROVE)
 
 
 async def test_a_new_request_of_the_same_kind_supersedes_the_open_one(

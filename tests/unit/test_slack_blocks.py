@@ -22,7 +22,8 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.render_home import home_view
 from handlers.slack.render_message import message_blocks
-from workflow.domain.changes import ChangeRequest, CRDecision, CRState, CRVersion, Verdict
+from workflow.domain.change_versions import CRDecision, CRVersion, Verdict
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.closing import MAX_DELIVERABLE_NAME, MAX_DELIVERABLES, Closing
 from workflow.domain.inbox import (
@@ -44,7 +45,16 @@ from workflow.domain.signoffs import (
     SignoffState,
 )
 from workflow.domain.views import View
-from workflow.services import cards
+from workflow.flows.change_requests.cards import change_card, question_card
+from workflow.flows.checkins.cards import checkin_card
+from workflow.flows.closing.cards import evaluation_card
+from workflow.flows.invitations import invitation_card
+from workflow.flows.notices import notice_card
+from workflow.flows.projects.cards import project_card, welcome_card
+from workflow.flows.reports import report_card
+from workflow.flows.requests import request_card
+from workflow.flows.signoffs.cards import signoff_card
+from workflow.presentation.cards import info
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EVIL = "<!channel> <@U1> <!here> & <https://evil.example|click> "
@@ -112,37 +122,37 @@ def notice(state: NoticeState = NoticeState.RECEIVED) -> Notice:
 def every_view() -> Iterator[View]:
     p = project()
     turn = [ALICE, SPONSOR]
-    yield cards.project_card(p, NAMES)
-    yield cards.welcome_card(p, ALICE, NAMES)
-    yield cards.welcome_card(p, SPONSOR, NAMES)
+    yield project_card(p, NAMES)
+    yield welcome_card(p, ALICE, NAMES)
+    yield welcome_card(p, SPONSOR, NAMES)
     for state in CRState:
-        yield cards.change_card(change(state), turn, NAMES, changed=[evil(200)] * 30)
+        yield change_card(change(state), turn, NAMES, changed=[evil(200)] * 30)
     for audience in Audience:
-        yield cards.signoff_card(signoff(), audience, NAMES)
-    yield cards.signoff_card(signoff(SignoffState.APPROVED, evil()), Audience.WHOLE, NAMES)
+        yield signoff_card(signoff(), audience, NAMES)
+    yield signoff_card(signoff(SignoffState.APPROVED, evil()), Audience.WHOLE, NAMES)
     for rstate in ReportState:
-        yield cards.report_card(report(rstate), NAMES)
-    pending = [cards.change_card(change(), turn, NAMES) for _ in range(30)]
-    yield cards.checkin_card(checkin(), p, pending)
-    yield cards.checkin_card(checkin(CheckInState.ANSWERED), p, pending)
+        yield report_card(report(rstate), NAMES)
+    pending = [change_card(change(), turn, NAMES) for _ in range(30)]
+    yield checkin_card(checkin(), p, pending)
+    yield checkin_card(checkin(CheckInState.ANSWERED), p, pending)
     yield nested_checkin(30)
     for qstate in RequestState:
         request = CustomerRequest(7, ALICE, evil(), T0, qstate, reason=evil(), id=3)
-        yield cards.request_card(request, p, NAMES)
+        yield request_card(request, p, NAMES)
     for nstate in NoticeState:
-        yield cards.notice_card(notice(nstate), p, NAMES)
+        yield notice_card(notice(nstate), p, NAMES)
     for istate in InvitationState:
-        yield cards.invitation_card(invitation(istate), p, NAMES)
-    yield cards.question_card(change(), 77, evil(), NAMES[ALICE])
+        yield invitation_card(invitation(istate), p, NAMES)
+    yield question_card(change(), 77, evil(), NAMES[ALICE])
     names = [evil(MAX_DELIVERABLE_NAME - 2) + f"{n:02}" for n in range(MAX_DELIVERABLES)]
     closing = Closing(7, names, True, PM, T0, [ALICE])
-    yield cards.evaluation_card(closing, p, ALICE)
-    yield cards.info(evil(), evil(), tuple((evil(100), evil()) for _ in range(45)))
+    yield evaluation_card(closing, p, ALICE)
+    yield info(evil(), evil(), tuple((evil(100), evil()) for _ in range(45)))
 
 
 def nested_checkin(count: int) -> View:
-    base = cards.checkin_card(checkin(), project(), [])
-    pending = tuple(cards.change_card(change(), [ALICE], NAMES) for _ in range(count))
+    base = checkin_card(checkin(), project(), [])
+    pending = tuple(change_card(change(), [ALICE], NAMES) for _ in range(count))
     return View(base.kind, base.title, base.text, base.fields, base.status, base.buttons,
                 base.actors, items=pending)  # fmt: skip
 
@@ -211,7 +221,7 @@ def test_every_card_with_the_longest_inputs_stays_within_block_kit_limits(view: 
 
 
 def test_user_text_reaches_slack_escaped_in_title_text_and_fields() -> None:
-    view = cards.info("<!channel> & title", "<@U1> <!here> text", (("F", "<!channel> & field"),))
+    view = info("<!channel> & title", "<@U1> <!here> text", (("F", "<!channel> & field"),))
     text, blocks = message_blocks(view, None, in_channel=True)
     rendered = " ".join(o["text"] for o in text_objects(blocks))
     for typed in ("<!channel>", "<@U1>", "<!here>"):
@@ -260,7 +270,7 @@ def actions_of(blocks: list[dict[str, Any]]) -> list[str]:
 
 
 def test_dm_buttons_are_live_only_for_the_actors() -> None:
-    view = cards.change_card(change(), [ALICE], NAMES)
+    view = change_card(change(), [ALICE], NAMES)
     assert actions_of(message_blocks(view, ALICE, in_channel=False)[1]) == [
         "cl.approve", "cl.reject", "cl.ask",
     ]  # fmt: skip
@@ -270,17 +280,17 @@ def test_dm_buttons_are_live_only_for_the_actors() -> None:
 
 
 def test_customer_starts_show_in_any_dm_copy_and_cards_without_actors_show_to_all() -> None:
-    welcome = cards.welcome_card(project(), ALICE, NAMES)
+    welcome = welcome_card(project(), ALICE, NAMES)
     starts = actions_of(message_blocks(welcome, OTHER, in_channel=False)[1])
     assert starts == ["cl.start_request", "cl.start_notice", "cl.start_feedback", "cl.show_pending"]
-    question = cards.question_card(change(), 77, "why?", "Alice")
+    question = question_card(change(), 77, "why?", "Alice")
     assert actions_of(message_blocks(question, PM, in_channel=False)[1]) == [
         "cl.answer_question:77"
     ]
 
 
 def test_a_settled_change_request_shows_its_status_and_no_actions() -> None:
-    view = cards.change_card(change(CRState.REJECTED, "too costly"), [], NAMES)
+    view = change_card(change(CRState.REJECTED, "too costly"), [], NAMES)
     text, blocks = message_blocks(view, ALICE, in_channel=False)
     assert not [b for b in blocks if b["type"] == "actions"]
     statuses = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
@@ -289,7 +299,7 @@ def test_a_settled_change_request_shows_its_status_and_no_actions() -> None:
 
 
 def test_buttons_carry_verb_item_and_version() -> None:
-    _, blocks = message_blocks(cards.change_card(change(), [ALICE], NAMES), ALICE, in_channel=False)
+    _, blocks = message_blocks(change_card(change(), [ALICE], NAMES), ALICE, in_channel=False)
     approve = next(b for b in blocks if b["type"] == "actions")["elements"][0]
     assert approve == {
         "type": "button",
@@ -320,7 +330,7 @@ def test_a_malformed_button_value_is_refused(value: str) -> None:
 def test_an_unsafe_link_is_shown_as_text_and_a_safe_one_as_a_link() -> None:
     for link, linked in [("https://x.test/a?b=1&c=2", True), ("https://x.test|<!channel>", False),
                          ("javascript:alert(1)", False)]:  # fmt: skip
-        view = cards.signoff_card(signoff(link=link), Audience.WHOLE, NAMES)
+        view = signoff_card(signoff(link=link), Audience.WHOLE, NAMES)
         _, blocks = message_blocks(view, None, in_channel=True)
         line = next(
             b["text"]["text"] for b in blocks if "*Link:*" in b.get("text", {}).get("text", "")
@@ -331,7 +341,7 @@ def test_an_unsafe_link_is_shown_as_text_and_a_safe_one_as_a_link() -> None:
 def test_the_home_tab_with_eighty_pending_items_and_twenty_projects_stays_within_100_blocks() -> (
     None
 ):
-    pending = [cards.change_card(change(), [ALICE], NAMES) for _ in range(80)]
+    pending = [change_card(change(), [ALICE], NAMES) for _ in range(80)]
     projects = [(f"K{i}", evil(80), i) for i in range(20)]
     starts = [(i, f"P{i} · " + evil(80)) for i in range(20)]
     home = home_view(NAMES[ALICE], pending, projects, start_projects=starts)
@@ -361,7 +371,7 @@ def test_the_home_tab_always_offers_the_customer_starts() -> None:
 
 
 def test_home_buttons_follow_the_dm_rule_when_the_viewer_is_given() -> None:
-    pending = [cards.change_card(change(), [SPONSOR], NAMES)]
+    pending = [change_card(change(), [SPONSOR], NAMES)]
     home = home_view("Alice", pending, [], viewer_person_id=ALICE)
     assert "cl.approve" not in actions_of(home["blocks"])
 

@@ -9,10 +9,19 @@ import pytest
 
 from handlers.slack import forms as slack_forms
 from workflow.domain.closing import MAX_DELIVERABLE_NAME, MAX_DELIVERABLES
-from workflow.presentation import form_specs as specs
+from workflow.flows.change_requests.forms import change_form
+from workflow.flows.checkins.forms import checkin_form
+from workflow.flows.closing.forms import close_form, evaluate_form
+from workflow.flows.feedback import feedback_form
+from workflow.flows.invitations import invite_form
+from workflow.flows.notices import notice_form
+from workflow.flows.projects.forms import new_project_form, people_form, settings_form
+from workflow.flows.reports import report_form
+from workflow.flows.requests import request_form
+from workflow.flows.signoffs.forms import signoff_form
 from workflow.presentation.forms import Form
 from workflow.presentation.presses import NeedText
-from workflow.queries import text_form
+from workflow.queries import need_text_form as text_form
 
 LONG = "<!channel> & " + "x" * 3000
 CTX: dict[str, str | int | None] = {"project_id": 123456789, "request_id": 987654321}
@@ -22,12 +31,12 @@ PREFILL = {k: LONG for k in ("title", "description", "scope", "reason", "text", 
 def every_form() -> list[Form]:
     names = [f"{n:02} " + "d" * (MAX_DELIVERABLE_NAME - 3) for n in range(MAX_DELIVERABLES)]
     return [
-        specs.new_project({"platform": "slack", "workspace_id": "T" * 20, "channel_id": "C" * 20}),
-        specs.people(CTX), specs.settings(CTX, 6, "23:59", "quorum", 12, "customer_first"),
-        specs.change({**CTX, "change_id": 5}, PREFILL), specs.signoff(CTX, "plan"),
-        specs.report(CTX), specs.checkin({"checkin_id": 99}), specs.request(CTX, LONG),
-        specs.notice(CTX, LONG), specs.feedback(CTX, LONG), specs.invite(CTX, LONG),
-        specs.close(CTX), specs.evaluate(CTX, names),
+        new_project_form({"platform": "slack", "workspace_id": "T" * 20, "channel_id": "C" * 20}),
+        people_form(CTX), settings_form(CTX, 6, "23:59", "quorum", 12, "customer_first"),
+        change_form({**CTX, "change_id": 5}, PREFILL), signoff_form(CTX, "plan"),
+        report_form(CTX), checkin_form({"checkin_id": 99}), request_form(CTX, LONG),
+        notice_form(CTX, LONG), feedback_form(CTX, LONG), invite_form(CTX, LONG),
+        close_form(CTX), evaluate_form(CTX, names),
         text_form(NeedText("What you dispute", True, {"verb": "dispute", "item": "report:1",
                                                       "version": None})),
     ]  # fmt: skip
@@ -57,7 +66,7 @@ def test_each_form_fits_slacks_modal_limits(form: Form) -> None:
 
 
 def test_the_context_travels_in_private_metadata_and_comes_back() -> None:
-    view = slack_forms.modal(specs.change({"project_id": 7, "notice_id": 3}), "C1")
+    view = slack_forms.modal(change_form({"project_id": 7, "notice_id": 3}), "C1")
     assert slack_forms.read_metadata(view["private_metadata"]) == (
         {"project_id": 7, "notice_id": 3},
         "C1",

@@ -10,14 +10,7 @@ import pytest
 
 from handlers.teams import card_forms
 from handlers.teams.card_forms import AadIds, form_card, form_of, form_values
-from handlers.teams.cards import (
-    MAX_CARD_BYTES,
-    card,
-    escape,
-    size,
-    text_reply,
-    typed_text,
-)
+from handlers.teams.cards import MAX_CARD_BYTES, card, escape, size, text_reply, typed_text
 from tests.unit.test_slack_blocks import (
     ALICE,
     NAMES,
@@ -36,9 +29,17 @@ from tests.unit.test_slack_forms import every_form
 from workflow.domain.changes import CRState
 from workflow.domain.signoffs import Audience
 from workflow.domain.views import View
-from workflow.presentation import form_specs as specs
+from workflow.flows.change_requests.cards import change_card, question_card
+from workflow.flows.change_requests.forms import change_form
+from workflow.flows.checkins.forms import checkin_form
+from workflow.flows.closing.forms import evaluate_form
+from workflow.flows.projects.cards import welcome_card
+from workflow.flows.projects.forms import new_project_form, people_form
+from workflow.flows.reports import report_card
+from workflow.flows.signoffs.cards import signoff_card
+from workflow.flows.signoffs.forms import signoff_form
+from workflow.presentation.cards import info
 from workflow.presentation.forms import FieldType, Form, FormField, FormKind
-from workflow.services import cards
 
 AAD = {i: f"aad-{i:04}-0000-0000-0000-000000000000" for i in range(1, 100)}
 INJECTIONS = ("<at>Everyone</at>", "[click](https://evil)", "**bold**")
@@ -125,7 +126,7 @@ def test_refresh_names_the_actors_and_non_actors_get_no_decision(view: View) -> 
 
 
 def test_an_actor_sees_the_buttons_and_anyone_else_the_status_only() -> None:
-    view = cards.change_card(change(), [ALICE], NAMES)
+    view = change_card(change(), [ALICE], NAMES)
     mine = card(view, viewer_aad_ids=AAD, for_person=ALICE)
     assert verbs(mine) == ["approve", "reject", "ask"]
     (buttons,) = of_type(mine, "ActionSet")
@@ -139,7 +140,7 @@ def test_an_actor_sees_the_buttons_and_anyone_else_the_status_only() -> None:
 
 
 def test_a_button_carries_verb_item_and_version_with_a_submit_fallback() -> None:
-    mine = card(cards.change_card(change(), [ALICE], NAMES), viewer_aad_ids=AAD, for_person=ALICE)
+    mine = card(change_card(change(), [ALICE], NAMES), viewer_aad_ids=AAD, for_person=ALICE)
     approve = clickable(mine)[0]
     data = {"item": "change_request:12", "version": 3, "verb": "approve"}
     assert approve == {
@@ -150,7 +151,7 @@ def test_a_button_carries_verb_item_and_version_with_a_submit_fallback() -> None
 
 
 def test_a_reason_is_typed_inside_the_card_before_the_button_acts() -> None:
-    mine = card(cards.change_card(change(), [ALICE], NAMES), viewer_aad_ids=AAD, for_person=ALICE)
+    mine = card(change_card(change(), [ALICE], NAMES), viewer_aad_ids=AAD, for_person=ALICE)
     reject, ask = [a for a in clickable(mine) if a["type"] == "Action.ShowCard"]
     (field,) = reject["card"]["body"]
     assert field["type"] == "Input.Text" and field["isMultiline"] and field["isRequired"]
@@ -166,7 +167,7 @@ def test_a_reason_is_typed_inside_the_card_before_the_button_acts() -> None:
 
 
 def test_the_answer_to_a_question_is_typed_in_the_card_too() -> None:
-    question = cards.question_card(change(), 77, "why?", "Alice")
+    question = question_card(change(), 77, "why?", "Alice")
     (buttons,) = of_type(card(question, viewer_aad_ids=AAD, for_person=PM), "ActionSet")
     (answer,) = buttons["actions"]
     execute = answer["card"]["actions"][0]
@@ -175,7 +176,7 @@ def test_the_answer_to_a_question_is_typed_in_the_card_too() -> None:
 
 
 def test_a_settled_card_shows_its_status_and_no_actions() -> None:
-    view = cards.change_card(change(CRState.REJECTED, "too costly"), [], NAMES)
+    view = change_card(change(CRState.REJECTED, "too costly"), [], NAMES)
     settled = card(view, viewer_aad_ids=AAD, for_person=ALICE)
     assert clickable(settled) == [] and "refresh" not in settled
     texts = [b["text"] for b in of_type(settled, "TextBlock")]
@@ -184,7 +185,7 @@ def test_a_settled_card_shows_its_status_and_no_actions() -> None:
 
 @pytest.mark.parametrize("typed", INJECTIONS)
 def test_user_text_arrives_inert(typed: str) -> None:
-    view = cards.info(typed, f"{typed} in the text", ((typed, typed),))
+    view = info(typed, f"{typed} in the text", ((typed, typed),))
     rendered = card(view, viewer_aad_ids=AAD, for_person=None)
     check_card(rendered)
     blob = json.dumps(rendered, ensure_ascii=False)
@@ -204,7 +205,7 @@ def test_escape_keeps_words_readable_and_breaks_only_markup() -> None:
 def test_an_unsafe_link_is_shown_as_text_and_a_safe_one_opens_from_a_button() -> None:
     for link, linked in [("https://x.test/a?b=1&c=2", True), ("javascript:alert(1)", False),
                          ("https://x.test/<at>x</at>", False)]:  # fmt: skip
-        view = cards.signoff_card(signoff(link=link), Audience.WHOLE, NAMES)
+        view = signoff_card(signoff(link=link), Audience.WHOLE, NAMES)
         rendered = card(view, viewer_aad_ids=AAD, for_person=None)
         urls = [a["url"] for a in of_type(rendered, "Action.OpenUrl")]
         assert urls == ([link] if linked else [])
@@ -229,7 +230,7 @@ def test_a_short_nested_check_in_shows_every_item_with_its_own_buttons() -> None
 
 
 def test_long_texts_are_cut_with_a_visible_note() -> None:
-    view = cards.info("T", "x" * 40_000, tuple((f"F{i}", "y" * 5000) for i in range(45)))
+    view = info("T", "x" * 40_000, tuple((f"F{i}", "y" * 5000) for i in range(45)))
     rendered = card(view, viewer_aad_ids=None, for_person=None)
     check_card(rendered)
     blob = json.dumps(rendered, ensure_ascii=False)
@@ -239,13 +240,13 @@ def test_long_texts_are_cut_with_a_visible_note() -> None:
 def test_refresh_lists_at_most_sixty_people() -> None:
     item = report()
     item.reviewer_ids = list(range(100, 180))
-    view = cards.report_card(item, NAMES)
+    view = report_card(item, NAMES)
     rendered = card(view, viewer_aad_ids={i: f"id{i}" for i in range(200)}, for_person=None)
     assert rendered["refresh"]["userIds"] == [f"id{i}" for i in range(100, 160)]
 
 
 def test_welcome_starts_stay_open_to_anyone_who_sees_the_card() -> None:
-    welcome = cards.welcome_card(project(), ALICE, NAMES)
+    welcome = welcome_card(project(), ALICE, NAMES)
     assert verbs(card(welcome, viewer_aad_ids=AAD, for_person=OTHER)) == [
         "start_request", "start_notice", "start_feedback", "show_pending",
     ]  # fmt: skip
@@ -275,13 +276,13 @@ def test_every_form_renders_its_fields_as_inputs_under_28_kb(form: Form) -> None
 
 def test_the_evaluation_form_with_twenty_deliverables_fits() -> None:
     names = [evil(100) for _ in range(20)]
-    rendered = form_card(specs.evaluate({"project_id": 7}, names))
+    rendered = form_card(evaluate_form({"project_id": 7}, names))
     check_card(rendered)
     assert len(inputs(rendered)) == 42
 
 
 def test_each_field_type_becomes_the_right_teams_input() -> None:
-    by_id = {i["id"]: i for i in inputs(form_card(specs.new_project({})))}
+    by_id = {i["id"]: i for i in inputs(form_card(new_project_form({})))}
     assert by_id["customers_internal"]["choices.data"] == {
         "type": "Data.Query", "dataset": "graph.microsoft.com/users",
     }  # fmt: skip
@@ -289,23 +290,23 @@ def test_each_field_type_becomes_the_right_teams_input() -> None:
     assert by_id["sponsor"]["isMultiSelect"] is False
     assert by_id["checkin_day"]["style"] == "compact" and by_id["checkin_day"]["value"] == "0"
     assert by_id["checkin_time"] == by_id["checkin_time"] | {"type": "Input.Time", "value": "10:00"}
-    change_inputs = {i["id"]: i for i in inputs(form_card(specs.change({}, {"cost": "12.5"})))}
+    change_inputs = {i["id"]: i for i in inputs(form_card(change_form({}, {"cost": "12.5"})))}
     assert change_inputs["description"]["isMultiline"] is True
     assert change_inputs["schedule_days"] == change_inputs["schedule_days"] | {
         "type": "Input.Number", "value": 0,
     }  # fmt: skip
     assert change_inputs["cost"]["value"] == 12.5
     assert change_inputs["due"]["type"] == "Input.Date"
-    toggle = {i["id"]: i for i in inputs(form_card(specs.people({})))}["remove"]
+    toggle = {i["id"]: i for i in inputs(form_card(people_form({})))}["remove"]
     assert toggle["type"] == "Input.Toggle" and toggle["value"] == "false"
     assert (toggle["valueOn"], toggle["valueOff"]) == ("true", "false")
-    link = {i["id"]: i for i in inputs(form_card(specs.signoff({})))}["link"]
+    link = {i["id"]: i for i in inputs(form_card(signoff_form({})))}["link"]
     assert link["style"] == "Url"
 
 
 def test_errors_appear_right_under_their_field() -> None:
     errors = {"due": "Please give a date like 2027-01-31.", "nowhere": "<at>Everyone</at> no"}
-    rendered = form_card(specs.change({}), errors=errors)
+    rendered = form_card(change_form({}), errors=errors)
     check_card(rendered)
     body = rendered["body"]
     at = next(n for n, b in enumerate(body) if b.get("id") == "due")
@@ -315,7 +316,7 @@ def test_errors_appear_right_under_their_field() -> None:
 
 
 def test_submitted_data_reads_back_as_plain_values() -> None:
-    form = specs.new_project({"platform": "teams"})
+    form = new_project_form({"platform": "teams"})
     submit = form_card(form)["actions"][0]["data"]
     data = {**submit, "name": "Website", "key": "WEB", "checkin_day": "3",
             "checkin_time": "09:30", "customers_internal": "aad-1,aad-2",
@@ -333,13 +334,13 @@ def test_submitted_data_reads_back_as_plain_values() -> None:
 
 
 def test_toggles_numbers_and_dates_read_back() -> None:
-    submit = form_card(specs.checkin({"checkin_id": 9}))["actions"][0]["data"]
+    submit = form_card(checkin_form({"checkin_id": 9}))["actions"][0]["data"]
     values = form_values({**submit, "rating": "4", "changed": "true", "change_since": "2027-01-31"})
     assert values == {"rating": "4", "changed": True, "change_since": "2027-01-31"}
     assert form_values({**submit, "changed": "false"}) == {"changed": False}
-    people = form_card(specs.people({}))["actions"][0]["data"]
+    people = form_card(people_form({}))["actions"][0]["data"]
     assert form_values({**people, "remove": "false", "users": "a"})["remove"] is False
-    numbers = form_card(specs.change({}))["actions"][0]["data"]
+    numbers = form_card(change_form({}))["actions"][0]["data"]
     assert form_values({**numbers, "cost": 12.5, "title": None}) == {"cost": "12.5", "title": ""}
 
 

@@ -12,13 +12,7 @@ from datetime import datetime, timedelta
 
 from workflow.delivery.bounces import bounce_notices
 from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
-from workflow.delivery.queue import (
-    NotConfigured,
-    OutboxQueue,
-    Queued,
-    Undeliverable,
-    address_of,
-)
+from workflow.delivery.queue import NotConfigured, OutboxQueue, Queued, Undeliverable, address_of
 from workflow.domain.people import Platform
 from workflow.domain.views import View, view_from_dict
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork

@@ -6,19 +6,14 @@ from typing import Any
 
 from sqlalchemy import Table, event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import (
-    Mapper,
-    Session,
-    UOWTransaction,
-    composite,
-    relationship,
-)
+from sqlalchemy.orm import Mapper, Session, UOWTransaction, composite, relationship
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.util import identity_key
 
 import workflow.persistence.tables_slack
 import workflow.persistence.tables_teams  # noqa: F401  (their tables join `metadata` for Alembic)
-from workflow.domain.changes import ChangeRequest, CRDecision, CRQuestion, CRVersion
+from workflow.domain.change_versions import CRDecision, CRQuestion, CRVersion
+from workflow.domain.changes import ChangeRequest
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn
 from workflow.domain.closing import Closing, DeliverableRating, Evaluation

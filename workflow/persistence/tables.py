@@ -15,7 +15,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from workflow.domain.changes import CRState, Verdict
+from workflow.domain.change_versions import Verdict
+from workflow.domain.changes import CRState
 from workflow.domain.people import Platform
 from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, ProjectState, Role
 from workflow.domain.signoffs import Audience, SignoffKind, SignoffState, SignoffVerdict

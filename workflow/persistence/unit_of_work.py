@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Self
+from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.domain.changes import ChangeRequest
 from workflow.domain.chases import Chase, DigestRun
-from workflow.domain.checkins import CheckIn
-from workflow.domain.closing import Closing
 from workflow.domain.events import Event
-from workflow.domain.inbox import CustomerRequest, Feedback, Invitation, Notice
 from workflow.domain.people import Person, Workspace
 from workflow.domain.projects import Project
-from workflow.domain.reports import StatusReport
-from workflow.domain.signoffs import SignoffRequest
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import start_mappers
 from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
 from workflow.ports import AuditLog, InboundLog, Outbox, Repository, UnitOfWork
+
+T = TypeVar("T")
 
 
 class SqlUnitOfWork:
@@ -35,15 +31,6 @@ class SqlUnitOfWork:
     people: Repository[Person]
     workspaces: Repository[Workspace]
     projects: Repository[Project]
-    changes: Repository[ChangeRequest]
-    signoffs: Repository[SignoffRequest]
-    reports: Repository[StatusReport]
-    checkins: Repository[CheckIn]
-    requests: Repository[CustomerRequest]
-    notices: Repository[Notice]
-    feedback: Repository[Feedback]
-    invitations: Repository[Invitation]
-    closings: Repository[Closing]
     chases: Repository[Chase]
     digests: Repository[DigestRun]
     audit: AuditLog
@@ -69,15 +56,7 @@ class SqlUnitOfWork:
         self.people = SqlRepository(session, Person)
         self.workspaces = SqlRepository(session, Workspace)
         self.projects = SqlRepository(session, Project)
-        self.changes = SqlRepository(session, ChangeRequest)
-        self.signoffs = SqlRepository(session, SignoffRequest)
-        self.reports = SqlRepository(session, StatusReport)
-        self.checkins = SqlRepository(session, CheckIn)
-        self.requests = SqlRepository(session, CustomerRequest)
-        self.notices = SqlRepository(session, Notice)
-        self.feedback = SqlRepository(session, Feedback)
-        self.invitations = SqlRepository(session, Invitation)
-        self.closings = SqlRepository(session, Closing)
+        self._repos: dict[type, Repository[Any]] = {}
         self.chases = SqlRepository(session, Chase)
         self.digests = SqlRepository(session, DigestRun)
         self.audit = SqlAuditLog(session)
@@ -85,6 +64,12 @@ class SqlUnitOfWork:
         self.inbound = SqlInboundLog(session)
         self.events = []
         return self
+
+    def repo(self, kind: type[T]) -> Repository[T]:
+        """Any mapped aggregate's repository, made on first use within this transaction."""
+        if kind not in self._repos:
+            self._repos[kind] = SqlRepository(self.session, kind)
+        return cast(Repository[T], self._repos[kind])
 
     async def __aexit__(self, *args: object) -> None:
         session, self._session = self.session, None

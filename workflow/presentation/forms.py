@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from workflow.domain.commands import PersonRef
 from workflow.domain.projects import WEEKDAYS
 from workflow.domain.signoffs import SignoffKind
 
@@ -161,3 +162,58 @@ def end_of_day(day: date | None, zone: ZoneInfo) -> datetime | None:
     if day is None:
         return None
     return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=zone)
+
+
+Values = dict[str, object]
+
+
+Errors = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who submitted the form, when, and the zone their dates and times mean."""
+
+    actor: PersonRef
+    at: datetime
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+
+def people_of(values: Values, name: str) -> tuple[PersonRef, ...]:
+    value = values.get(name)
+    if isinstance(value, PersonRef):
+        return (value,)
+    if isinstance(value, tuple | list):
+        return tuple(v for v in value if isinstance(v, PersonRef))
+    return ()
+
+
+def need_int(context: Context, key: str) -> int:
+    value = context.get(key)
+    if not isinstance(value, int):
+        raise FieldErrors({"": f"the form lost its {key}; please start again"})
+    return value
+
+
+def opt_int(context: Context, key: str) -> int | None:
+    value = context.get(key)
+    return value if isinstance(value, int) else None
+
+
+def raise_errors(errors: Errors) -> None:
+    if errors:
+        raise FieldErrors(errors)
+
+
+F, T = FormField, FieldType
+
+
+def text_form(context: Context, label: str, required: bool = True) -> Form:
+    """The small form for a reason, remarks, question, comment or answer before a button acts."""
+    return Form(
+        FormKind.TEXT,
+        label[:24],
+        "Send",
+        (F("text", label, T.MULTILINE, required=required),),
+        context,
+    )

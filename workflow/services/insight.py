@@ -6,15 +6,25 @@ from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from workflow.domain.changes import Approvers, CRState
-from workflow.domain.checkins import CheckInState, week_of
-from workflow.domain.inbox import InvitationState, NoticeState, RequestState
+from workflow.domain.approvals import Approvers
+from workflow.domain.changes import ChangeRequest, CRState
+from workflow.domain.checkins import CheckIn, CheckInState, week_of
+from workflow.domain.closing import Closing
+from workflow.domain.inbox import (
+    CustomerRequest,
+    Feedback,
+    Invitation,
+    InvitationState,
+    Notice,
+    NoticeState,
+    RequestState,
+)
 from workflow.domain.insight import Digest, PendingItem, digest
 from workflow.domain.projects import Project, ProjectState
-from workflow.domain.reports import ReportState
-from workflow.domain.signoffs import SignoffState
+from workflow.domain.reports import ReportState, StatusReport
+from workflow.domain.signoffs import SignoffRequest, SignoffState
+from workflow.flows.common import load
 from workflow.ports import UnitOfWork
-from workflow.services.common import load
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -24,7 +34,7 @@ async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
     assert project.id is not None
     pid, items = project.id, []
     approvers = Approvers.of(project)
-    for change in await uow.changes.find(project_id=pid):
+    for change in await uow.repo(ChangeRequest).find(project_id=pid):
         since = change.current.created_at
         title = f"CR-{change.id} {change.current.title}"
         if change.state is CRState.PENDING:
@@ -36,14 +46,14 @@ async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
         items += [
             PendingItem("change_request", change.id or 0, pid, title, p, since) for p in waiting
         ]
-    for signoff in await uow.signoffs.find(project_id=pid, state=SignoffState.PENDING):
+    for signoff in await uow.repo(SignoffRequest).find(project_id=pid, state=SignoffState.PENDING):
         items += [
             PendingItem(
                 "signoff", signoff.id or 0, pid, f"Sign-off: {signoff.title}", p, signoff.created_at
             )
             for p in signoff.waiting_on()
         ]
-    for report in await uow.reports.find(project_id=pid):
+    for report in await uow.repo(StatusReport).find(project_id=pid):
         if report.state is not ReportState.ACKNOWLEDGED:
             items += [
                 PendingItem(
@@ -57,7 +67,7 @@ async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
 
 async def _inbox_pending(uow: UnitOfWork, project: Project) -> list[PendingItem]:
     pid, items = project.id or 0, []
-    for checkin in await uow.checkins.find(project_id=pid):
+    for checkin in await uow.repo(CheckIn).find(project_id=pid):
         if checkin.state in (CheckInState.SENT, CheckInState.REMINDED):
             items.append(
                 PendingItem(
@@ -69,7 +79,7 @@ async def _inbox_pending(uow: UnitOfWork, project: Project) -> list[PendingItem]
                     checkin.sent_at,
                 )
             )
-    for inv in await uow.invitations.find(project_id=pid):
+    for inv in await uow.repo(Invitation).find(project_id=pid):
         if inv.state is InvitationState.INVITED:
             items.append(
                 PendingItem(
@@ -87,17 +97,17 @@ async def _inbox_pending(uow: UnitOfWork, project: Project) -> list[PendingItem]
                     inv.answered_at or inv.created_at,
                 )
             )
-    for req in await uow.requests.find(project_id=pid, state=RequestState.OPEN):
+    for req in await uow.repo(CustomerRequest).find(project_id=pid, state=RequestState.OPEN):
         items += [
             PendingItem("request", req.id or 0, pid, req.text[:80], p, req.created_at)
             for p in project.pms
         ]
-    for notice in await uow.notices.find(project_id=pid, state=NoticeState.RECEIVED):
+    for notice in await uow.repo(Notice).find(project_id=pid, state=NoticeState.RECEIVED):
         items += [
             PendingItem("notice", notice.id or 0, pid, notice.what[:80], p, notice.created_at)
             for p in project.pms
         ]
-    for closing in await uow.closings.find(project_id=pid):
+    for closing in await uow.repo(Closing).find(project_id=pid):
         if closing.closed_at is None:
             items += [
                 PendingItem(
@@ -118,9 +128,11 @@ async def pending_for_person(uow: UnitOfWork, person_id: int) -> list[PendingIte
 
 async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Digest:
     project = await load(uow.projects, project_id, "project", lock=False)
-    checkins = await uow.checkins.find(project_id=project_id)
+    checkins = await uow.repo(CheckIn).find(project_id=project_id)
     notices = [
-        n for n in await uow.notices.find(project_id=project_id) if (now - n.created_at).days < 7
+        n
+        for n in await uow.repo(Notice).find(project_id=project_id)
+        if (now - n.created_at).days < 7
     ]
     pending = [i for i in await pending_in(uow, project) if i.kind != "checkin"]
     return digest(checkins, project.customers(), pending, len(notices), week_of(now, UTC_ZONE), now)
@@ -129,7 +141,7 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
 async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[str, object]]]:
     """A project's feedback, decisions and audit trail as flat rows (for CSV or JSON)."""
     rows: dict[str, list[dict[str, object]]] = {"feedback": [], "decisions": [], "audit": []}
-    for checkin in await uow.checkins.find(project_id=project_id):
+    for checkin in await uow.repo(CheckIn).find(project_id=project_id):
         if checkin.state is CheckInState.ANSWERED:
             rows["feedback"].append(
                 {
@@ -141,7 +153,7 @@ async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[s
                     "at": checkin.answered_at,
                 }
             )
-    for fb in await uow.feedback.find(project_id=project_id):
+    for fb in await uow.repo(Feedback).find(project_id=project_id):
         rows["feedback"].append(
             {
                 "type": "feedback",
@@ -152,7 +164,7 @@ async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[s
                 "at": fb.created_at,
             }
         )
-    for change in await uow.changes.find(project_id=project_id):
+    for change in await uow.repo(ChangeRequest).find(project_id=project_id):
         for d in change.decisions:
             rows["decisions"].append(
                 {
@@ -165,7 +177,7 @@ async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[s
                     "shown_hash": d.shown_hash,
                 }
             )
-    for signoff in await uow.signoffs.find(project_id=project_id):
+    for signoff in await uow.repo(SignoffRequest).find(project_id=project_id):
         for a in signoff.approvers:
             if a.verdict is not None:
                 rows["decisions"].append(

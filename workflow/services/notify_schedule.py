@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from workflow.domain import events as e
-from workflow.domain.changes import Approvers
+from workflow.domain.approvals import Approvers
+from workflow.domain.changes import ChangeRequest
+from workflow.domain.checkins import CheckIn
+from workflow.domain.reports import StatusReport
+from workflow.domain.signoffs import SignoffRequest
 from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
+from workflow.flows.change_requests.cards import change_card
+from workflow.flows.checkins.cards import checkin_card, waiting_views
+from workflow.flows.common import everyone, load, names_for, project_of, to_people, update_cards
+from workflow.flows.reports import report_card
+from workflow.flows.signoffs.cards import signoff_card
 from workflow.ports import UnitOfWork
-from workflow.services import cards
-from workflow.services.common import load
+from workflow.presentation.cards import digest_card, info
 from workflow.services.insight import project_digest
-from workflow.services.notify import everyone, names_for, project_of, to_people, update_cards
-from workflow.services.notify_items import waiting_views
 
 KIND_WORDS = {"change_request": "change request", "signoff": "sign-off", "report": "status report"}
 
@@ -31,20 +37,20 @@ def reminded(view: View, note: str) -> View:
 
 
 async def checkin_reminded(event: e.CheckInReminded, uow: UnitOfWork) -> None:
-    checkin = await load(uow.checkins, event.subject_id or 0, "check-in", lock=False)
+    checkin = await load(uow.repo(CheckIn), event.subject_id or 0, "check-in", lock=False)
     project = await project_of(uow, event)
     pending = await waiting_views(uow, project, event.person_id)
     view = reminded(
-        cards.checkin_card(checkin, project, pending),
+        checkin_card(checkin, project, pending),
         "One minute is enough: your answer helps the team steer.",
     )
     await to_people(uow, event, [event.person_id], view, card_key("checkin", checkin.id or 0))
 
 
 async def checkin_missed(event: e.CheckInMissed, uow: UnitOfWork) -> None:
-    checkin = await load(uow.checkins, event.subject_id or 0, "check-in", lock=False)
+    checkin = await load(uow.repo(CheckIn), event.subject_id or 0, "check-in", lock=False)
     project = await project_of(uow, event)
-    view = cards.checkin_card(checkin, project, [])
+    view = checkin_card(checkin, project, [])
     await update_cards(
         uow,
         event,
@@ -68,17 +74,17 @@ async def item_card(
     project = await project_of(uow, event)
     names = await names_for(uow, everyone(project))
     if kind == "change_request":
-        change = await load(uow.changes, item_id, "change request", lock=False)
-        return card_key(kind, item_id), cards.change_card(
+        change = await load(uow.repo(ChangeRequest), item_id, "change request", lock=False)
+        return card_key(kind, item_id), change_card(
             change, change.turn(Approvers.of(project)), names
         )
     if kind == "signoff":
-        signoff = await load(uow.signoffs, item_id, "sign-off", lock=False)
+        signoff = await load(uow.repo(SignoffRequest), item_id, "sign-off", lock=False)
         audience = signoff.approver(person_id).audience
         key = f"{card_key(kind, item_id)}:{audience.value}"
-        return key, cards.signoff_card(signoff, audience, names)
-    report = await load(uow.reports, item_id, "status report", lock=False)
-    return card_key(kind, item_id), cards.report_card(report, names)
+        return key, signoff_card(signoff, audience, names)
+    report = await load(uow.repo(StatusReport), item_id, "status report", lock=False)
+    return card_key(kind, item_id), report_card(report, names)
 
 
 async def decision_reminded(event: e.DecisionReminded, uow: UnitOfWork) -> None:
@@ -91,7 +97,7 @@ async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> Non
     project = await project_of(uow, event)
     _, view = await item_card(uow, event, event.kind, event.item_id, event.person_id)
     names = await names_for(uow, [event.person_id])
-    note = cards.info(
+    note = info(
         f"Still waiting on {names[event.person_id]} after {event.waiting_days} days",
         f"{view.title}\nThey were reminded 3 times. Perhaps a call helps, or ask whether "
         "someone else should decide.",
@@ -102,7 +108,7 @@ async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> Non
 async def digest_sent(event: e.DigestSent, uow: UnitOfWork) -> None:
     project = await project_of(uow, event)
     figures = await project_digest(uow, project.id or 0, event.at)
-    view = cards.digest_card(project, figures, await names_for(uow, figures.silent))
+    view = digest_card(project, figures, await names_for(uow, figures.silent))
     for pm in project.pms:
         await uow.outbox.put(
             Outgoing(Recipient(person_id=pm), view, None, Op.POST, project.id), event.at

@@ -12,17 +12,18 @@ from zoneinfo import ZoneInfo
 
 from workflow.domain import commands as c
 from workflow.domain import events as e
-from workflow.domain.changes import Approvers, CRState
+from workflow.domain.approvals import Approvers
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.chases import Chase, DigestRun
-from workflow.domain.checkins import CheckInState
+from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.people import Person
 from workflow.domain.projects import Project, ProjectState
-from workflow.domain.reports import ReportState
+from workflow.domain.reports import ReportState, StatusReport
 from workflow.domain.schedule import Cadence, checkin_due, in_window
-from workflow.domain.signoffs import SignoffState
+from workflow.domain.signoffs import SignoffRequest, SignoffState
+from workflow.flows.checkins.use_cases import start_checkin
+from workflow.flows.common import emit, load
 from workflow.ports import UnitOfWork
-from workflow.services.checkins import start_checkin
-from workflow.services.common import emit, load
 
 Waiting = tuple[str, int, int, int, datetime]  # kind, item id, person id, version, asked at
 
@@ -49,7 +50,9 @@ async def _due_checkins(
     uow: UnitOfWork, project: Project, people: dict[int, Person], now: datetime
 ) -> int:
     assert project.id is not None
-    existing = {(ci.person_id, ci.week) for ci in await uow.checkins.find(project_id=project.id)}
+    existing = {
+        (ci.person_id, ci.week) for ci in await uow.repo(CheckIn).find(project_id=project.id)
+    }
     sent = 0
     for person_id in project.customers():
         zone = _zone(people, person_id)
@@ -68,7 +71,7 @@ async def _checkin_followups(
 ) -> None:
     """One reminder after a day (in working hours), then the check-in counts as missed."""
     for state in (CheckInState.SENT, CheckInState.REMINDED):
-        for checkin in await uow.checkins.find(project_id=project.id, state=state):
+        for checkin in await uow.repo(CheckIn).find(project_id=project.id, state=state):
             zone = _zone(people, checkin.person_id)
             event: e.Event | None = None
             if (
@@ -105,7 +108,7 @@ async def _waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
     """Every (item, person) the project is waiting on, with when that person was asked."""
     found: list[Waiting] = []
     approvers = Approvers.of(project)
-    for change in await uow.changes.find(project_id=project.id, state=CRState.PENDING):
+    for change in await uow.repo(ChangeRequest).find(project_id=project.id, state=CRState.PENDING):
         version = change.current
         decided = [d.at for d in change.decisions if d.version == version.number]
         asked = max([version.created_at, *decided])
@@ -113,11 +116,13 @@ async def _waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             ("change_request", change.id or 0, p, version.number, asked)
             for p in change.turn(approvers)
         ]
-    for signoff in await uow.signoffs.find(project_id=project.id, state=SignoffState.PENDING):
+    for signoff in await uow.repo(SignoffRequest).find(
+        project_id=project.id, state=SignoffState.PENDING
+    ):
         found += [
             ("signoff", signoff.id or 0, p, 0, signoff.created_at) for p in signoff.waiting_on()
         ]
-    for report in await uow.reports.find(project_id=project.id):
+    for report in await uow.repo(StatusReport).find(project_id=project.id):
         if report.state is not ReportState.ACKNOWLEDGED:
             found += [
                 ("report", report.id or 0, p, 0, report.posted_at) for p in report.waiting_on()

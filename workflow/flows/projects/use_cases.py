@@ -1,20 +1,46 @@
-"""Use cases for projects and people: setup, roles, policy, check-in settings, profiles, away."""
+"""Setting up a project, changing its people and settings, pausing check-ins."""
 
 from __future__ import annotations
 
 from workflow.domain import commands as c
-from workflow.domain import events as e
 from workflow.domain.errors import Refused
 from workflow.domain.people import Workspace
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, ProjectState, Role, valid_key
+from workflow.domain.views import card_key
+from workflow.flows.common import (
+    actor_of,
+    emit,
+    everyone,
+    names_for,
+    person_for,
+    pid,
+    project_for,
+    project_of,
+    to_channel,
+    to_people,
+    update_cards,
+)
+from workflow.flows.projects.cards import project_card, welcome_card
+from workflow.flows.projects.messages import (
+    AwaySet,
+    ChangePeople,
+    ConfigureProject,
+    CreateProject,
+    PeopleChanged,
+    ProjectCreated,
+    SetApprovalPolicy,
+    SetAway,
+    SetCheckInSchedule,
+    SettingsChanged,
+    UpdateProfile,
+)
 from workflow.ports import UnitOfWork
-from workflow.services.common import actor_of, emit, person_for, pid, project_for
 
 WELCOMED_ROLES = frozenset({Role.CUSTOMER, Role.SPONSOR})
 
 
-async def workspace_for(uow: UnitOfWork, cmd: c.CreateProject) -> Workspace:
+async def workspace_for(uow: UnitOfWork, cmd: CreateProject) -> Workspace:
     found = await uow.workspaces.find(platform=cmd.platform, external_id=cmd.workspace_id)
     if found:
         return found[0]
@@ -24,7 +50,7 @@ async def workspace_for(uow: UnitOfWork, cmd: c.CreateProject) -> Workspace:
     return workspace
 
 
-async def create_project(cmd: c.CreateProject, uow: UnitOfWork) -> c.Reply:
+async def create_project(cmd: CreateProject, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     key, name = valid_key(cmd.key), cmd.name.strip()
     if not name:
@@ -54,7 +80,7 @@ async def create_project(cmd: c.CreateProject, uow: UnitOfWork) -> c.Reply:
     )
     emit(
         uow,
-        e.ProjectCreated(
+        ProjectCreated(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -66,7 +92,7 @@ async def create_project(cmd: c.CreateProject, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Project {key} is set up.", project.id)
 
 
-async def change_people(cmd: c.ChangePeople, uow: UnitOfWork) -> c.Reply:
+async def change_people(cmd: ChangePeople, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.MANAGE_PEOPLE, lock=True)
     added: list[tuple[int, str]] = []
@@ -85,7 +111,7 @@ async def change_people(cmd: c.ChangePeople, uow: UnitOfWork) -> c.Reply:
     welcomed = tuple(dict.fromkeys(p for p, r in added if Role(r) in WELCOMED_ROLES))
     emit(
         uow,
-        e.PeopleChanged(
+        PeopleChanged(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -98,35 +124,35 @@ async def change_people(cmd: c.ChangePeople, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"People of {project.key} updated.", project.id)
 
 
-async def set_policy(cmd: c.SetApprovalPolicy, uow: UnitOfWork) -> c.Reply:
+async def set_policy(cmd: SetApprovalPolicy, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHANGE, lock=True)
     project.set_policy(cmd.rule, cmd.quorum, cmd.order)
     text = f"rule={cmd.rule.value} quorum={project.quorum} order={cmd.order.value}"
     emit(
         uow,
-        e.SettingsChanged(
+        SettingsChanged(
             at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
         ),
     )
     return c.Reply(f"Approval policy of {project.key}: {text}.", project.id)
 
 
-async def set_checkin_schedule(cmd: c.SetCheckInSchedule, uow: UnitOfWork) -> c.Reply:
+async def set_checkin_schedule(cmd: SetCheckInSchedule, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
     project.set_checkin(cmd.day, cmd.time)
     text = f"day={project.checkin_day} time={project.checkin_time.isoformat('minutes')}"
     emit(
         uow,
-        e.SettingsChanged(
+        SettingsChanged(
             at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
         ),
     )
     return c.Reply(f"Check-ins of {project.key} moved: {text}.", project.id)
 
 
-async def configure_project(cmd: c.ConfigureProject, uow: UnitOfWork) -> c.Reply:
+async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
     project.set_checkin(cmd.day, cmd.time)
@@ -138,19 +164,19 @@ async def configure_project(cmd: c.ConfigureProject, uow: UnitOfWork) -> c.Reply
     )
     emit(
         uow,
-        e.SettingsChanged(
+        SettingsChanged(
             at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
         ),
     )
     return c.Reply(f"Settings of {project.key} saved: {text}.", project.id)
 
 
-async def update_profile(cmd: c.UpdateProfile, uow: UnitOfWork) -> c.Reply:
+async def update_profile(cmd: UpdateProfile, uow: UnitOfWork) -> c.Reply:
     person = await person_for(uow, cmd.person)
     return c.Reply(f"Profile of {person.label} saved ({person.timezone}).", person.id)
 
 
-async def set_away(cmd: c.SetAway, uow: UnitOfWork) -> c.Reply:
+async def set_away(cmd: SetAway, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
     if cmd.until is not None and cmd.until <= cmd.at.astimezone(person.zone).date():
         raise Refused("The date you'll be back must be in the future, e.g. 2027-01-04.")
@@ -165,7 +191,7 @@ async def set_away(cmd: c.SetAway, uow: UnitOfWork) -> c.Reply:
         entry.away_until = cmd.until
         emit(
             uow,
-            e.AwaySet(
+            AwaySet(
                 at=cmd.at,
                 actor_id=person.id,
                 project_id=project.id,
@@ -191,3 +217,21 @@ async def _customer_projects(uow: UnitOfWork, person_id: int, only: int | None) 
         if project.state is not ProjectState.CLOSED and project.customer_entry(person_id):
             found.append(project)
     return found
+
+
+async def project_created(event: ProjectCreated, uow: UnitOfWork) -> None:
+    project = await project_of(uow, event)
+    names = await names_for(uow, everyone(project))
+    await to_channel(uow, event, project_card(project, names), card_key("project", project.id or 0))
+    for person_id in event.welcomed:
+        await to_people(uow, event, [person_id], welcome_card(project, person_id, names))
+
+
+async def people_changed(event: PeopleChanged, uow: UnitOfWork) -> None:
+    project = await project_of(uow, event)
+    names = await names_for(uow, everyone(project))
+    await update_cards(
+        uow, event, card_key("project", project.id or 0), project_card(project, names)
+    )
+    for person_id in event.welcomed:
+        await to_people(uow, event, [person_id], welcome_card(project, person_id, names))

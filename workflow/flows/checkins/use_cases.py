@@ -1,19 +1,24 @@
-"""Use cases for weekly check-ins: start one per customer and week, answer it."""
+"""Weekly check-ins: send one per customer and week, and take the answer."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from workflow.domain import commands as c
-from workflow.domain import events as e
 from workflow.domain.checkins import CheckIn, week_of
 from workflow.domain.errors import Refused
 from workflow.domain.inbox import Notice, required_text
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
+from workflow.flows.checkins.messages import (
+    AnswerCheckIn,
+    CheckInAnswered,
+    CheckInSent,
+    SendCheckIns,
+)
+from workflow.flows.common import actor_of, emit, load, pid, project_for
+from workflow.flows.notices import record_notice
 from workflow.ports import UnitOfWork
-from workflow.services.common import actor_of, emit, load, pid, project_for
-from workflow.services.inbox import record_notice
 
 
 async def start_checkin(
@@ -26,14 +31,14 @@ async def start_checkin(
 ) -> CheckIn | None:
     """Open this week's check-in for one customer; None when it already exists."""
     assert project.id is not None
-    if await uow.checkins.find(project_id=project.id, person_id=person_id, week=week):
+    if await uow.repo(CheckIn).find(project_id=project.id, person_id=person_id, week=week):
         return None
     checkin = CheckIn(project_id=project.id, person_id=person_id, week=week, sent_at=at)
-    await uow.checkins.add(checkin)
+    await uow.repo(CheckIn).add(checkin)
     await uow.flush()
     emit(
         uow,
-        e.CheckInSent(
+        CheckInSent(
             at=at,
             actor_id=actor_id,
             project_id=project.id,
@@ -45,7 +50,7 @@ async def start_checkin(
     return checkin
 
 
-async def send_checkins(cmd: c.SendCheckIns, uow: UnitOfWork) -> c.Reply:
+async def send_checkins(cmd: SendCheckIns, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_NOW)
     targets = project.customers() if cmd.person_id is None else [cmd.person_id]
@@ -68,15 +73,15 @@ async def send_checkins(cmd: c.SendCheckIns, uow: UnitOfWork) -> c.Reply:
     )
 
 
-async def answer_checkin(cmd: c.AnswerCheckIn, uow: UnitOfWork) -> c.Reply:
+async def answer_checkin(cmd: AnswerCheckIn, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
-    checkin = await load(uow.checkins, cmd.checkin_id, "check-in")
+    checkin = await load(uow.repo(CheckIn), cmd.checkin_id, "check-in")
     if checkin.person_id != person.id:
         raise Refused("This check-in was sent to someone else; only they can answer it.")
     checkin.answer(cmd.rating, cmd.text, cmd.environment_changed, cmd.at)
     emit(
         uow,
-        e.CheckInAnswered(
+        CheckInAnswered(
             at=cmd.at,
             actor_id=person.id,
             project_id=checkin.project_id,

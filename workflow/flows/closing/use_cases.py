@@ -1,21 +1,29 @@
-"""Use cases for the end of a project: start the final evaluation, evaluate, close."""
+"""Closing a project: ask for the final evaluation, take answers, close."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from workflow.domain import commands as c
-from workflow.domain import events as e
 from workflow.domain.closing import Closing, DeliverableRating, Evaluation
 from workflow.domain.errors import Refused
 from workflow.domain.permissions import Act
 from workflow.domain.projects import CustomerKind, Project, ProjectAction
-from workflow.domain.signoffs import SignoffKind, new_signoff
+from workflow.domain.signoffs import SignoffKind, SignoffRequest, new_signoff
+from workflow.flows.closing.messages import (
+    CloseProject,
+    ClosingStarted,
+    EvaluationSubmitted,
+    ProjectClosed,
+    StartClosing,
+    SubmitEvaluation,
+)
+from workflow.flows.common import actor_of, emit, pid, project_for
+from workflow.flows.signoffs.messages import SignoffRequested
 from workflow.ports import UnitOfWork
-from workflow.services.common import actor_of, emit, pid, project_for
 
 
-async def start_closing(cmd: c.StartClosing, uow: UnitOfWork) -> c.Reply:
+async def start_closing(cmd: StartClosing, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CLOSE, lock=True)
     deliverables = list(dict.fromkeys(d.strip() for d in cmd.deliverables if d.strip()))
@@ -36,12 +44,12 @@ async def start_closing(cmd: c.StartClosing, uow: UnitOfWork) -> c.Reply:
             pid(pm),
             cmd.at,
         )
-        await uow.signoffs.add(final)
+        await uow.repo(SignoffRequest).add(final)
         await uow.flush()
         closing.final_signoff_id = final.id
         emit(
             uow,
-            e.SignoffRequested(
+            SignoffRequested(
                 at=cmd.at,
                 actor_id=pm.id,
                 project_id=project.id,
@@ -49,11 +57,11 @@ async def start_closing(cmd: c.StartClosing, uow: UnitOfWork) -> c.Reply:
                 comment=final.doc_version,
             ),
         )
-    await uow.closings.add(closing)
+    await uow.repo(Closing).add(closing)
     await uow.flush()
     emit(
         uow,
-        e.ClosingStarted(
+        ClosingStarted(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -68,7 +76,7 @@ async def start_closing(cmd: c.StartClosing, uow: UnitOfWork) -> c.Reply:
     )
 
 
-async def submit_evaluation(cmd: c.SubmitEvaluation, uow: UnitOfWork) -> c.Reply:
+async def submit_evaluation(cmd: SubmitEvaluation, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, person, Act.EVALUATE, lock=True)
     closing = await _closing_of(uow, project)
@@ -78,7 +86,7 @@ async def submit_evaluation(cmd: c.SubmitEvaluation, uow: UnitOfWork) -> c.Reply
     )
     emit(
         uow,
-        e.EvaluationSubmitted(
+        EvaluationSubmitted(
             at=cmd.at,
             actor_id=person.id,
             project_id=project.id,
@@ -92,16 +100,16 @@ async def submit_evaluation(cmd: c.SubmitEvaluation, uow: UnitOfWork) -> c.Reply
     return c.Reply("Thank you for your evaluation!", project.id)
 
 
-async def close_project(cmd: c.CloseProject, uow: UnitOfWork) -> c.Reply:
+async def close_project(cmd: CloseProject, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CLOSE, lock=True)
-    found = await uow.closings.find(project_id=project.id)
+    found = await uow.repo(Closing).find(project_id=project.id)
     _close(uow, project, found[0] if found else None, cmd.at, pm.id, early=True)
     return c.Reply(f"{project.key} is closed; the summary is in the channel.", project.id)
 
 
 async def _closing_of(uow: UnitOfWork, project: Project) -> Closing:
-    found = await uow.closings.find(project_id=project.id)
+    found = await uow.repo(Closing).find(project_id=project.id)
     if not found:
         raise Refused(f"{project.key} is not asking for a final evaluation yet.")
     return found[0]
@@ -121,7 +129,7 @@ def _close(
         closing.closed_at = at
     emit(
         uow,
-        e.ProjectClosed(
+        ProjectClosed(
             at=at,
             actor_id=actor,
             project_id=project.id,

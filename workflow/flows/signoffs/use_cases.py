@@ -1,34 +1,41 @@
-"""Use cases for sign-offs: request (superseding an open one of the same kind), answer, withdraw."""
+"""Sign-offs: ask the right people to approve a document; decide; withdraw; expire."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from workflow.domain import commands as c
-from workflow.domain import events as e
 from workflow.domain.permissions import Act
 from workflow.domain.signoffs import SignoffAction, SignoffRequest, SignoffState, new_signoff
+from workflow.flows.common import actor_of, emit, load, pid, project_for
+from workflow.flows.signoffs.messages import (
+    DecideSignoff,
+    RequestSignoff,
+    SignoffAnswered,
+    SignoffRequested,
+    SignoffSettled,
+    WithdrawSignoff,
+)
 from workflow.ports import UnitOfWork
-from workflow.services.common import actor_of, emit, load, pid, project_for
 
 
-async def request_signoff(cmd: c.RequestSignoff, uow: UnitOfWork) -> c.Reply:
+async def request_signoff(cmd: RequestSignoff, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.SIGNOFF)
     fields = {"title": cmd.title, "link": cmd.link, "summary": cmd.summary, "version": cmd.version}
     request = new_signoff(project, cmd.kind, fields, pid(pm), cmd.at, cmd.due_at)
     superseded = []
-    for old in await uow.signoffs.find(
+    for old in await uow.repo(SignoffRequest).find(
         project_id=project.id, kind=cmd.kind, state=SignoffState.PENDING
     ):
         old.settle(SignoffAction.SUPERSEDE)
         emit(uow, _settled(old, cmd.at, pm.id))
         superseded.append(old.id)
-    await uow.signoffs.add(request)
+    await uow.repo(SignoffRequest).add(request)
     await uow.flush()
     emit(
         uow,
-        e.SignoffRequested(
+        SignoffRequested(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -43,14 +50,14 @@ async def request_signoff(cmd: c.RequestSignoff, uow: UnitOfWork) -> c.Reply:
     )
 
 
-async def decide_signoff(cmd: c.DecideSignoff, uow: UnitOfWork) -> c.Reply:
+async def decide_signoff(cmd: DecideSignoff, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
-    request = await load(uow.signoffs, cmd.signoff_id, "sign-off request")
+    request = await load(uow.repo(SignoffRequest), cmd.signoff_id, "sign-off request")
     settled = request.decide(pid(person), cmd.verdict, cmd.remarks, cmd.at)
     entry = request.approver(pid(person))
     emit(
         uow,
-        e.SignoffAnswered(
+        SignoffAnswered(
             at=cmd.at,
             actor_id=person.id,
             project_id=request.project_id,
@@ -65,9 +72,9 @@ async def decide_signoff(cmd: c.DecideSignoff, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Thank you, your answer on the {request.kind.value} is recorded.", request.id)
 
 
-async def withdraw_signoff(cmd: c.WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
+async def withdraw_signoff(cmd: WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
-    request = await load(uow.signoffs, cmd.signoff_id, "sign-off request")
+    request = await load(uow.repo(SignoffRequest), cmd.signoff_id, "sign-off request")
     await project_for(uow, request.project_id, pm, Act.SIGNOFF, open_only=False)
     request.settle(SignoffAction.WITHDRAW)
     emit(uow, _settled(request, cmd.at, pm.id))
@@ -76,15 +83,15 @@ async def withdraw_signoff(cmd: c.WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
 
 async def expire_signoffs(uow: UnitOfWork, now: datetime) -> int:
     expired = 0
-    for request in await uow.signoffs.find(state=SignoffState.PENDING):
+    for request in await uow.repo(SignoffRequest).find(state=SignoffState.PENDING):
         if request.expire(now):
             emit(uow, _settled(request, now, None))
             expired += 1
     return expired
 
 
-def _settled(request: SignoffRequest, at: datetime, actor: int | None) -> e.SignoffSettled:
-    return e.SignoffSettled(
+def _settled(request: SignoffRequest, at: datetime, actor: int | None) -> SignoffSettled:
+    return SignoffSettled(
         at=at,
         actor_id=actor,
         project_id=request.project_id,

@@ -1,22 +1,41 @@
-"""Use cases for change requests: create, edit (new version), decide, ask, answer, expire."""
+"""Change requests: create, edit (a new version), decide, ask, answer, withdraw, expire."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from workflow.domain import commands as c
-from workflow.domain import events as e
-from workflow.domain.changes import Approvers, ChangeRequest, CRState, new_version
+from workflow.domain.approvals import Approvers
+from workflow.domain.change_versions import new_version
+from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.errors import Refused
-from workflow.domain.inbox import NoticeAction, RequestAction
+from workflow.domain.inbox import CustomerRequest, Notice, NoticeAction, RequestAction
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
+from workflow.flows.change_requests.messages import (
+    AnswerQuestion,
+    ApprovalAsked,
+    AskAboutChange,
+    ChangeDecided,
+    ChangeEdited,
+    ChangeRequested,
+    ChangeSettled,
+    CreateChangeRequest,
+    DecideChange,
+    EditChangeRequest,
+    ExpireOverdue,
+    QuestionAnswered,
+    QuestionAsked,
+    WithdrawChange,
+)
+from workflow.flows.common import actor_of, emit, load, pid, project_for
+from workflow.flows.notices import NoticeHandled
+from workflow.flows.requests import RequestHandled
+from workflow.flows.signoffs.use_cases import expire_signoffs
 from workflow.ports import UnitOfWork
-from workflow.services.common import actor_of, emit, load, pid, project_for
-from workflow.services.signoffs import expire_signoffs
 
 
-async def create_change(cmd: c.CreateChangeRequest, uow: UnitOfWork) -> c.Reply:
+async def create_change(cmd: CreateChangeRequest, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHANGE)
     approvers = Approvers.of(project)
@@ -34,14 +53,14 @@ async def create_change(cmd: c.CreateChangeRequest, uow: UnitOfWork) -> c.Reply:
     assert project.id is not None
     change = ChangeRequest(project.id, pid(pm), cmd.at)
     change.versions.append(new_version(1, pid(pm), cmd.at, values))
-    await uow.changes.add(change)
+    await uow.repo(ChangeRequest).add(change)
     await uow.flush()
     assert change.id is not None
     change.source = await _link_source(uow, cmd, change.id, project, pid(pm))
     version = change.current
     emit(
         uow,
-        e.ChangeRequested(
+        ChangeRequested(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -55,17 +74,17 @@ async def create_change(cmd: c.CreateChangeRequest, uow: UnitOfWork) -> c.Reply:
 
 
 async def _link_source(
-    uow: UnitOfWork, cmd: c.CreateChangeRequest, change_id: int, project: Project, pm_id: int
+    uow: UnitOfWork, cmd: CreateChangeRequest, change_id: int, project: Project, pm_id: int
 ) -> str:
     """Mark the request or notice a change request was drawn from."""
     if cmd.from_request_id is not None:
-        request = await load(uow.requests, cmd.from_request_id, "request")
+        request = await load(uow.repo(CustomerRequest), cmd.from_request_id, "request")
         _same_project(request.project_id, project)
         request.handle(RequestAction.CONVERT, pm_id, "", cmd.at)
         request.change_request_id = change_id
         emit(
             uow,
-            e.RequestHandled(
+            RequestHandled(
                 at=cmd.at,
                 actor_id=pm_id,
                 project_id=project.id,
@@ -75,13 +94,13 @@ async def _link_source(
         )
         return f"request:{request.id}"
     if cmd.from_notice_id is not None:
-        notice = await load(uow.notices, cmd.from_notice_id, "notice")
+        notice = await load(uow.repo(Notice), cmd.from_notice_id, "notice")
         _same_project(notice.project_id, project)
         notice.transition(NoticeAction.DRAFT)
         notice.change_request_id = change_id
         emit(
             uow,
-            e.NoticeHandled(
+            NoticeHandled(
                 at=cmd.at,
                 actor_id=pm_id,
                 project_id=project.id,
@@ -104,8 +123,8 @@ def _asked(
     at: datetime,
     actor: int | None,
     changed: tuple[str, ...] = (),
-) -> e.ApprovalAsked:
-    return e.ApprovalAsked(
+) -> ApprovalAsked:
+    return ApprovalAsked(
         at=at,
         actor_id=actor,
         project_id=change.project_id,
@@ -116,15 +135,15 @@ def _asked(
     )
 
 
-async def edit_change(cmd: c.EditChangeRequest, uow: UnitOfWork) -> c.Reply:
+async def edit_change(cmd: EditChangeRequest, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
-    change = await load(uow.changes, cmd.change_id, "change request")
+    change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request")
     project = await project_for(uow, change.project_id, pm, Act.CHANGE)
     changed = tuple(change.edit(pid(pm), dict(cmd.changes), cmd.at))
     version = change.current
     emit(
         uow,
-        e.ChangeEdited(
+        ChangeEdited(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -140,16 +159,16 @@ async def edit_change(cmd: c.EditChangeRequest, uow: UnitOfWork) -> c.Reply:
     )
 
 
-async def decide_change(cmd: c.DecideChange, uow: UnitOfWork) -> c.Reply:
+async def decide_change(cmd: DecideChange, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
-    change = await load(uow.changes, cmd.change_id, "change request")
+    change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request")
     project = await project_for(uow, change.project_id, open_only=False)
     approvers = Approvers.of(project)
     waiting_before = set(change.turn(approvers))
     final = change.decide(pid(person), approvers, cmd.verdict, cmd.reason, cmd.version, cmd.at)
     emit(
         uow,
-        e.ChangeDecided(
+        ChangeDecided(
             at=cmd.at,
             actor_id=person.id,
             project_id=project.id,
@@ -167,7 +186,7 @@ async def decide_change(cmd: c.DecideChange, uow: UnitOfWork) -> c.Reply:
     if newly_turned:
         emit(
             uow,
-            e.ApprovalAsked(
+            ApprovalAsked(
                 at=cmd.at,
                 actor_id=person.id,
                 project_id=project.id,
@@ -179,8 +198,8 @@ async def decide_change(cmd: c.DecideChange, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Thank you, your decision on CR-{change.id} is recorded.", change.id)
 
 
-def _settled(change: ChangeRequest, at: datetime, actor: int | None) -> e.ChangeSettled:
-    return e.ChangeSettled(
+def _settled(change: ChangeRequest, at: datetime, actor: int | None) -> ChangeSettled:
+    return ChangeSettled(
         at=at,
         actor_id=actor,
         project_id=change.project_id,
@@ -190,16 +209,16 @@ def _settled(change: ChangeRequest, at: datetime, actor: int | None) -> e.Change
     )
 
 
-async def ask_about_change(cmd: c.AskAboutChange, uow: UnitOfWork) -> c.Reply:
+async def ask_about_change(cmd: AskAboutChange, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
-    change = await load(uow.changes, cmd.change_id, "change request")
+    change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request")
     project = await project_for(uow, change.project_id)
     question = change.ask(pid(person), Approvers.of(project), cmd.text, cmd.at)
     await uow.flush()
     assert question.id is not None
     emit(
         uow,
-        e.QuestionAsked(
+        QuestionAsked(
             at=cmd.at,
             actor_id=person.id,
             project_id=project.id,
@@ -214,14 +233,14 @@ async def ask_about_change(cmd: c.AskAboutChange, uow: UnitOfWork) -> c.Reply:
     )
 
 
-async def answer_question(cmd: c.AnswerQuestion, uow: UnitOfWork) -> c.Reply:
+async def answer_question(cmd: AnswerQuestion, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
-    change = await load(uow.changes, cmd.change_id, "change request")
+    change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request")
     project = await project_for(uow, change.project_id, pm, Act.ANSWER_QUESTION)
     question = change.answer(cmd.question_id, pid(pm), cmd.text, cmd.at)
     emit(
         uow,
-        e.QuestionAnswered(
+        QuestionAnswered(
             at=cmd.at,
             actor_id=pm.id,
             project_id=project.id,
@@ -237,20 +256,20 @@ async def answer_question(cmd: c.AnswerQuestion, uow: UnitOfWork) -> c.Reply:
     return c.Reply("Your answer was sent.", change.id)
 
 
-async def withdraw_change(cmd: c.WithdrawChange, uow: UnitOfWork) -> c.Reply:
+async def withdraw_change(cmd: WithdrawChange, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
-    change = await load(uow.changes, cmd.change_id, "change request")
+    change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request")
     await project_for(uow, change.project_id, pm, Act.CHANGE, open_only=False)
     change.withdraw()
     emit(uow, _settled(change, cmd.at, pm.id))
     return c.Reply(f"CR-{change.id} was withdrawn.", change.id)
 
 
-async def expire_overdue(cmd: c.ExpireOverdue, uow: UnitOfWork) -> c.Reply:
+async def expire_overdue(cmd: ExpireOverdue, uow: UnitOfWork) -> c.Reply:
     """Expire every open change request and sign-off whose due time has passed."""
     expired = 0
     for state in (CRState.PENDING, CRState.PAUSED):
-        for change in await uow.changes.find(state=state):
+        for change in await uow.repo(ChangeRequest).find(state=state):
             if change.expire(cmd.at):
                 emit(uow, _settled(change, cmd.at, None))
                 expired += 1

@@ -1,0 +1,71 @@
+"""The change-request flow: propose, edit (a new version), approve, reject, ask, expire.
+
+Parts: `messages` (commands, events), `use_cases`, `forms` (the change form, its parser and
+the buttons), `cards` (the card and the handlers that send and update it).
+"""
+
+from __future__ import annotations
+
+from workflow.domain.approvals import Approvers
+from workflow.domain.changes import ChangeRequest
+from workflow.domain.permissions import Act
+from workflow.domain.projects import Project
+from workflow.domain.views import View
+from workflow.flows.change_requests import cards, forms, use_cases
+from workflow.flows.change_requests import messages as m
+from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.presentation.cards import Names
+from workflow.presentation.forms import FormKind
+from workflow.presentation.presses import OpenForm
+
+
+def current_card(change: ChangeRequest, project: Project, names: Names, viewer: int | None) -> View:
+    turn = change.turn(Approvers.of(project)) if change.is_open else []
+    return cards.change_card(change, turn, names)
+
+
+FLOW = Flow(
+    "change_request",
+    commands={
+        m.CreateChangeRequest: use_cases.create_change,
+        m.EditChangeRequest: use_cases.edit_change,
+        m.DecideChange: use_cases.decide_change,
+        m.AskAboutChange: use_cases.ask_about_change,
+        m.AnswerQuestion: use_cases.answer_question,
+        m.WithdrawChange: use_cases.withdraw_change,
+        m.ExpireOverdue: use_cases.expire_overdue,
+    },
+    events={
+        m.ChangeRequested: [cards.change_requested],
+        m.ApprovalAsked: [cards.approval_asked],
+        m.ChangeDecided: [cards.change_updated],
+        m.ChangeEdited: [cards.change_updated],
+        m.QuestionAsked: [cards.question_asked],
+        m.QuestionAnswered: [cards.question_answered],
+        m.ChangeSettled: [cards.change_settled],
+    },
+    words=(
+        Word(
+            "change",
+            "change",
+            "propose a change request for approval",
+            Act.CHANGE,
+            lambda rest, here: OpenForm(FormKind.CHANGE, here.context),
+            aliases=("cr",),
+        ),
+    ),
+    forms=(FormEntry(FormKind.CHANGE, "title", forms.parse_change, opener=forms.open_change),),
+    items=(
+        Item(
+            "change_request",
+            ChangeRequest,
+            forms.press,
+            {
+                "reject": ("Reason", True),
+                "ask": ("Your question", True),
+                "answer_question": ("Answer", True),
+            },
+            current_card,
+        ),
+    ),
+)

@@ -1,0 +1,41 @@
+"""The check-in flow: every week, at the project's day and each customer's own time, one
+message asks for a rating, a few words, changes on their side, and what still waits on them.
+
+Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, button, word),
+`cards` (the check-in card and its handlers).
+"""
+
+from __future__ import annotations
+
+from workflow.domain.checkins import CheckIn
+from workflow.domain.permissions import Act
+from workflow.flows.checkins import cards, forms, use_cases
+from workflow.flows.checkins import messages as m
+from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.presentation.forms import FormKind
+
+FLOW = Flow(
+    "checkin",
+    commands={m.SendCheckIns: use_cases.send_checkins, m.AnswerCheckIn: use_cases.answer_checkin},
+    events={m.CheckInSent: [cards.checkin_sent], m.CheckInAnswered: [cards.checkin_answered]},
+    words=(
+        Word(
+            "checkin",
+            "checkin [now]",
+            "check-in day, time and approval policy; or send now",
+            Act.CHECKIN_SETTINGS,
+            forms.checkin_word,
+            aliases=("settings",),
+        ),
+    ),
+    forms=(FormEntry(FormKind.CHECKIN, "rating", forms.parse_checkin, opener=forms.open_checkin),),
+    items=(
+        Item(
+            "checkin",
+            CheckIn,
+            forms.press,
+            {},
+            lambda checkin, project, names, viewer: cards.checkin_card(checkin, project, []),
+        ),
+    ),
+)

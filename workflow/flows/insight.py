@@ -1,0 +1,34 @@
+"""Insight for PMs and sponsors: the words that show what waits, the digest and the export."""
+
+from __future__ import annotations
+
+from workflow.domain.permissions import Act
+from workflow.flows.flow import Flow, Word
+from workflow.presentation.presses import Show, ShowWhat
+
+FLOW = Flow(
+    "insight",
+    words=(
+        Word(
+            "pending",
+            "pending",
+            "what waits on whom, and for how long",
+            Act.PENDING,
+            lambda rest, here: Show(ShowWhat.PENDING, here.project_id),
+        ),
+        Word(
+            "digest",
+            "digest",
+            "the weekly PM digest, now",
+            Act.DIGEST,
+            lambda rest, here: Show(ShowWhat.DIGEST, here.project_id),
+        ),
+        Word(
+            "export",
+            "export",
+            "download feedback, decisions and the audit trail (CSV)",
+            Act.EXPORT,
+            lambda rest, here: Show(ShowWhat.EXPORT, here.project_id),
+        ),
+    ),
+)

@@ -1,0 +1,229 @@
+"""The project flow's forms (new project, people, settings) and their parsers."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from workflow.domain import commands as c
+from workflow.domain.errors import Refused
+from workflow.domain.people import Platform
+from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role
+from workflow.flows.flow import Opening
+from workflow.flows.projects.messages import ChangePeople, ConfigureProject, CreateProject
+from workflow.presentation.forms import (
+    ORDER_OPTIONS,
+    ROLE_OPTIONS,
+    RULE_OPTIONS,
+    WEEKDAY_OPTIONS,
+    Context,
+    Errors,
+    F,
+    Form,
+    FormKind,
+    T,
+    Values,
+    Who,
+    need_int,
+    parse_int,
+    parse_time,
+    people_of,
+    raise_errors,
+    text_value,
+)
+from workflow.presentation.presses import OpenForm, Outcome, Press, Show, ShowWhat
+
+
+def new_project_form(context: Context) -> Form:
+    return Form(
+        FormKind.NEW_PROJECT,
+        "New project",
+        "Create",
+        (
+            F("name", "Project name", max_length=80),
+            F("key", "Short key (e.g. WEB)", max_length=10, hint="2 to 10 letters or digits"),
+            F("customers_internal", "Internal customers", T.USERS, required=False),
+            F("customers_external", "External customers", T.USERS, required=False),
+            F(
+                "sponsor",
+                "Sponsor (internal; required with external customers)",
+                T.USER,
+                required=False,
+            ),
+            F("members", "Team members", T.USERS, required=False),
+            F("checkin_day", "Weekly check-in day", T.SELECT, options=WEEKDAY_OPTIONS, initial="0"),
+            F(
+                "checkin_time",
+                "Check-in time (each customer's own local time)",
+                T.TIME,
+                initial="10:00",
+            ),
+        ),
+        context,
+        "You become the project's PM. Customers and the sponsor get a short welcome.",
+    )
+
+
+def people_form(context: Context) -> Form:
+    return Form(
+        FormKind.PEOPLE,
+        "People",
+        "Save",
+        (
+            F("users", "People", T.USERS),
+            F("role", "Role", T.SELECT, options=ROLE_OPTIONS, initial="customer_internal"),
+            F("remove", "Remove them from this role instead of adding", T.CHECKBOX, required=False),
+        ),
+        context,
+    )
+
+
+def settings_form(
+    context: Context, day: int, at: str, rule: str, quorum: int | None, order: str
+) -> Form:
+    return Form(
+        FormKind.SETTINGS,
+        "Check-ins and approvals",
+        "Save",
+        (
+            F(
+                "checkin_day",
+                "Weekly check-in day",
+                T.SELECT,
+                options=WEEKDAY_OPTIONS,
+                initial=str(day),
+            ),
+            F("checkin_time", "Check-in time (customers' local time)", T.TIME, initial=at),
+            F("rule", "Change requests need", T.SELECT, options=RULE_OPTIONS, initial=rule),
+            F(
+                "quorum",
+                "Quorum (for a quorum rule)",
+                T.INTEGER,
+                required=False,
+                initial=str(quorum or ""),
+            ),
+            F("order", "Order", T.SELECT, options=ORDER_OPTIONS, initial=order),
+        ),
+        context,
+    )
+
+
+ROLES = {
+    "customer_internal": (Role.CUSTOMER, CustomerKind.INTERNAL),
+    "customer_external": (Role.CUSTOMER, CustomerKind.EXTERNAL),
+    "sponsor": (Role.SPONSOR, None),
+    "member": (Role.MEMBER, None),
+    "pm": (Role.PM, None),
+}
+
+
+def parse_new_project(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
+    day = parse_int(v, "checkin_day", errors)
+    at = parse_time(v, "checkin_time", errors)
+    customers = tuple((p, CustomerKind.INTERNAL) for p in people_of(v, "customers_internal"))
+    customers += tuple((p, CustomerKind.EXTERNAL) for p in people_of(v, "customers_external"))
+    sponsor = people_of(v, "sponsor")
+    if any(kind is CustomerKind.EXTERNAL for _, kind in customers) and not sponsor:
+        errors["sponsor"] = "External customers need an internal sponsor to balance their requests."
+    raise_errors(errors)
+    return CreateProject(
+        actor=who.actor,
+        at=who.at,
+        platform=Platform(str(ctx["platform"])),
+        workspace_id=str(ctx["workspace_id"]),
+        workspace_name=str(ctx.get("workspace_name") or ""),
+        channel_id=str(ctx["channel_id"]),
+        name=text_value(v, "name"),
+        key=text_value(v, "key"),
+        customers=customers,
+        sponsor=sponsor[0] if sponsor else None,
+        members=people_of(v, "members"),
+        checkin_day=day,
+        checkin_time=at or time(10, 0),
+    )
+
+
+def parse_people(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
+    role, kind = ROLES.get(text_value(v, "role"), (Role.MEMBER, None))
+    chosen = people_of(v, "users")
+    if not chosen:
+        errors["users"] = "Choose at least one person."
+    raise_errors(errors)
+    if v.get("remove") is True:
+        return ChangePeople(
+            actor=who.actor,
+            at=who.at,
+            project_id=need_int(ctx, "project_id"),
+            remove=tuple((p, role) for p in chosen),
+        )
+    return ChangePeople(
+        actor=who.actor,
+        at=who.at,
+        project_id=need_int(ctx, "project_id"),
+        add=tuple((p, role, kind) for p in chosen),
+    )
+
+
+def parse_settings(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
+    day, at = parse_int(v, "checkin_day", errors), parse_time(v, "checkin_time", errors)
+    quorum = parse_int(v, "quorum", errors) or None
+    raise_errors(errors)
+    assert at is not None
+    return ConfigureProject(
+        actor=who.actor,
+        at=who.at,
+        project_id=need_int(ctx, "project_id"),
+        day=day,
+        time=at,
+        rule=ApprovalRule(text_value(v, "rule") or "all"),
+        quorum=quorum,
+        order=ApprovalOrder(text_value(v, "order") or "parallel"),
+    )
+
+
+def away_until(rest: str) -> date | None:
+    words = rest.lower().split()
+    if not words:
+        raise Refused(
+            "Write `away until 2027-01-04` to pause your check-ins, and "
+            "`away off` when you are back."
+        )
+    if words in (["off"], ["back"], ["none"]):
+        return None
+    raw = words[-1]
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Refused(
+            f"'{raw}' is not a date: write `away until 2027-01-04`, or "
+            "`away off` when you are back."
+        ) from None
+
+
+def press(p: Press) -> Outcome | None:
+    """The buttons on a welcome or check-in that start something in the project."""
+    if p.verb in PROJECT_FORMS:
+        return OpenForm(PROJECT_FORMS[p.verb], {"project_id": p.item_id})
+    if p.verb == "show_pending":
+        return Show(ShowWhat.PENDING, p.item_id)
+    return None
+
+
+PROJECT_FORMS = {
+    "start_request": FormKind.REQUEST,
+    "start_notice": FormKind.NOTICE,
+    "start_feedback": FormKind.FEEDBACK,
+    "evaluate": FormKind.EVALUATE,
+}
+
+
+def settings_from(opening: Opening) -> Form:
+    project = opening.project
+    assert project is not None
+    return settings_form(
+        opening.context,
+        project.checkin_day,
+        f"{project.checkin_time:%H:%M}",
+        project.approval_rule.value,
+        project.quorum,
+        project.approval_order.value,
+    )

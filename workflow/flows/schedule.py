@@ -1,0 +1,21 @@
+"""The scheduler's flow: one tick's worth of due work, and the reminders it raises."""
+
+from __future__ import annotations
+
+from workflow.domain import commands as c
+from workflow.domain import events as e
+from workflow.flows.flow import Flow
+from workflow.services import notify_schedule as notify
+from workflow.services.scheduling import run_schedule
+
+FLOW = Flow(
+    "schedule",
+    commands={c.RunSchedule: run_schedule},
+    events={
+        e.CheckInReminded: [notify.checkin_reminded],
+        e.CheckInMissed: [notify.checkin_missed],
+        e.DecisionReminded: [notify.decision_reminded],
+        e.DecisionEscalated: [notify.decision_escalated],
+        e.DigestSent: [notify.digest_sent],
+    },
+)

@@ -1,0 +1,69 @@
+"""The sign-off flow: ask the right people to approve a document, and take their answers.
+
+Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, buttons), `cards`.
+"""
+
+from __future__ import annotations
+
+from workflow.domain.permissions import Act
+from workflow.domain.projects import Project
+from workflow.domain.signoffs import Audience, SignoffRequest
+from workflow.domain.views import View
+from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.signoffs import cards, forms, use_cases
+from workflow.flows.signoffs import messages as m
+from workflow.presentation.cards import Names
+from workflow.presentation.forms import FormKind
+from workflow.presentation.presses import OpenForm
+
+
+def current_card(
+    request: SignoffRequest, project: Project, names: Names, viewer: int | None
+) -> View:
+    mine = [a.audience for a in request.approvers if a.person_id == viewer]
+    return cards.signoff_card(request, mine[0] if mine else Audience.WHOLE, names)
+
+
+FLOW = Flow(
+    "signoff",
+    commands={
+        m.RequestSignoff: use_cases.request_signoff,
+        m.DecideSignoff: use_cases.decide_signoff,
+        m.WithdrawSignoff: use_cases.withdraw_signoff,
+    },
+    events={
+        m.SignoffRequested: [cards.signoff_requested],
+        m.SignoffAnswered: [cards.signoff_answered],
+        m.SignoffSettled: [cards.signoff_settled],
+    },
+    words=(
+        Word(
+            "signoff",
+            "signoff charter|scope|plan|final",
+            "ask for a sign-off",
+            Act.SIGNOFF,
+            lambda rest, here: OpenForm(
+                FormKind.SIGNOFF, here.context, {"kind": rest.lower()} if rest else {}
+            ),
+            aliases=("sign-off", "sign"),
+        ),
+    ),
+    forms=(
+        FormEntry(
+            FormKind.SIGNOFF,
+            "title",
+            forms.parse_signoff,
+            build=lambda o: forms.signoff_form(o.context, o.prefill.get("kind", "")),
+            act=Act.SIGNOFF,
+        ),
+    ),
+    items=(
+        Item(
+            "signoff",
+            SignoffRequest,
+            forms.press,
+            {"approve_with_remarks": ("Remarks", True), "reject": ("Reason", True)},
+            current_card,
+        ),
+    ),
+)

@@ -1,0 +1,45 @@
+"""Card helpers every flow uses: names of people, info cards, and the digest card."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from workflow.domain.insight import Digest
+from workflow.domain.projects import Project
+from workflow.domain.views import View, ViewKind
+
+Names = Mapping[int, str]
+
+
+def who(ids: Sequence[int], names: Names) -> str:
+    return ", ".join(names.get(i, f"#{i}") for i in ids) or "nobody"
+
+
+def info(title: str, text: str = "", fields: tuple[tuple[str, str], ...] = ()) -> View:
+    return View(ViewKind.INFO, title, text, fields)
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def digest_card(project: Project, figures: Digest, names: Names) -> View:
+    """The weekly PM digest: response rate, satisfaction trend as a chart, open decisions by
+    age, silent customers and notices."""
+    trend = "".join(SPARK[round((r - 1) / 4 * 7)] if r else "·" for r in figures.trend)
+    rate = f"{figures.response_rate:.0%}" if figures.response_rate is not None else "no check-ins"
+    values = ", ".join(str(t or "—") for t in figures.trend)
+    ages = ", ".join(f"{k}: {v}" for k, v in figures.open_by_age.items())
+    fields = (
+        ("Response rate (4 weeks)", rate),
+        ("Average rating", f"{figures.average_rating or '—'} / 5"),
+        ("Satisfaction trend", f"{trend}  ({values})"),
+        ("Open decisions by age", ages),
+        (
+            "Silent customers (2+ check-ins)",
+            who(figures.silent, names) if figures.silent else "none",
+        ),
+        ("Notices this week", str(figures.notices)),
+    )
+    return View(
+        ViewKind.INFO, f"Digest · {project.key} · week of {figures.weeks[-1]}", fields=fields
+    )
