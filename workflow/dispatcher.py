@@ -28,7 +28,10 @@ from workflow.presentation.presses import (
     ShowWhat,
     interpret,
 )
+from workflow.queries import HomeData
 from workflow.services.inbound import first_time
+
+__all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
 
 BUSY = "Someone changed this at the same moment; nothing was changed. Please try again."
 # How each platform writes a command word in help, and what separates the lines.
@@ -76,7 +79,7 @@ class Dispatcher:
         ids = tuple((p.id, p.identity.user_id) for p in users if p.id is not None)
         return Answer(view=dataclasses.replace(view, actor_users=ids), viewer=viewer)
 
-    async def home(self, origin: Origin) -> queries.HomeData:
+    async def home(self, origin: Origin) -> HomeData:
         """What the person's home shows: their pending cards and their projects."""
         async with self._uow() as uow:
             return await queries.home(uow, origin.identity)

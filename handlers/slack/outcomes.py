@@ -14,9 +14,9 @@ from handlers.slack import forms as slack_forms
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier
+from workflow.dispatcher import HomeData
 from workflow.presentation.answers import Answer
 from workflow.presentation.forms import Form
-from workflow.queries import HomeData
 
 log = logging.getLogger(__name__)
 Ack = Callable[..., Awaitable[Any]]
