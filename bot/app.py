@@ -63,6 +63,7 @@ def create_app(
             engine=own_engine,
             notifiers=notifiers,
             delivery=delivery_options(settings),
+            zone=settings.clientloop_timezone,
         )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         app.state.teams = teams

@@ -17,6 +17,7 @@ from workflow.delivery.limits import (
     RateLimiter,
 )
 from workflow.delivery.sender import LEASE_SECONDS, Sender
+from workflow.dispatcher import Dispatcher
 from workflow.domain.people import Platform
 from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_sessionmaker
@@ -72,6 +73,7 @@ class Runtime:
     bus: MessageBus
     sender: Sender
     clock: Clock
+    dispatcher: Dispatcher  # the one door both chat adapters use
     notifiers: dict[Platform, Notifier] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
@@ -92,8 +94,12 @@ def bootstrap(
     clock: Clock | None = None,
     deliver_after_commit: bool = True,
     delivery: DeliveryOptions | None = None,
+    zone: str = "UTC",
 ) -> Runtime:
-    """Build the runtime; the sender is kicked after every commit unless told otherwise."""
+    """Build the runtime; the sender is kicked after every commit unless told otherwise.
+
+    `zone` is the default time zone of people whose platform gives none (CLIENTLOOP_TIMEZONE).
+    """
     engine = engine or make_engine(database_url)
     sessions = make_sessionmaker(engine)
     clock = clock or SystemClock()
@@ -113,4 +119,5 @@ def bootstrap(
     )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
-    return Runtime(engine, sessions, bus, sender, clock, chosen)
+    dispatcher = Dispatcher(bus, uow_factory, clock, zone)
+    return Runtime(engine, sessions, bus, sender, clock, dispatcher, chosen)

@@ -19,9 +19,8 @@ from bot.bootstrap import Runtime
 from bot.settings import Settings
 from handlers.slack.app import SlackConfig, build_slack_app
 from handlers.slack.clients import WorkspaceClients, token_rotator
-from handlers.slack.listeners import register
+from handlers.slack.listeners import Deps, register
 from handlers.slack.notifier import SlackNotifier
-from handlers.slack.outcomes import Deps
 from workflow.domain.people import Platform
 from workflow.ports import Notifier
 
@@ -122,10 +121,7 @@ def default_parts(settings: Settings) -> SlackParts:
     """The real adapter: every listener of handlers.slack, and the Slack notifier."""
 
     def listeners(app: AsyncApp, runtime: Runtime) -> None:
-        deps = Deps(
-            bus=runtime.bus, uow=runtime.uow, clock=runtime.clock, zone=settings.clientloop_timezone
-        )
-        register(app, deps)
+        register(app, Deps(runtime.dispatcher, runtime.clock))
 
     return SlackParts(listeners=listeners, notifier=SlackNotifier)
 

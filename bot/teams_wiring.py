@@ -43,7 +43,7 @@ def default_teams_parts(settings: Settings) -> TeamsParts:
     """The real adapter: every listener of handlers.teams, and the Teams notifier."""
 
     def listeners(app: App, runtime: Runtime) -> None:
-        register(app, runtime, zone=settings.clientloop_timezone)
+        register(app, runtime)
 
     return TeamsParts(listeners=listeners, notifier=teams_notifier(render))
 

@@ -1,8 +1,9 @@
-"""Bolt listeners: acknowledge, translate the payload, hand it to the core, answer privately."""
+"""Bolt listeners: acknowledge, translate the payload, hand it to the dispatcher, render."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -10,21 +11,25 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import forms as slack_forms
 from handlers.slack.blocks import ACTION_ID_PATTERN, decode_value, verb_of
-from handlers.slack.outcomes import Deps, Situation, carry_out, submit_form
+from handlers.slack.forms import UserIds
+from handlers.slack.outcomes import Situation, publish_home, render, render_submission
 from handlers.slack.payloads import (
+    Source,
     action_event_id,
     command_event_id,
     message_text,
-    origin,
+    source,
     submission_event_id,
 )
 from handlers.slack.people import Directory
-from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier
-from workflow import interpreter, queries
+from workflow.dispatcher import Dispatcher
+from workflow.domain.commands import PersonRef
+from workflow.domain.people import Platform
+from workflow.ports import Clock
+from workflow.presentation.answers import Origin, Pressed, Submitted, Words
 from workflow.presentation.forms import FormKind
-from workflow.presentation.presses import OpenForm, Press
-from workflow.services.inbound import first_time
+from workflow.presentation.presses import OpenForm
 
 # What manifest.yml must declare, no more and no less (a test holds the two together).
 COMMANDS = ("/loop",)
@@ -36,32 +41,55 @@ FORM_CALLBACK = re.compile(r"^cl_form:")
 __all__ = ["Deps", "Directory", "register"]
 
 
+@dataclass
+class Deps:
+    """What the listeners need from the composition root: the core's door and a directory."""
+
+    dispatcher: Dispatcher
+    clock: Clock
+    directory: Directory = field(default_factory=Directory)
+
+    async def origin(
+        self, client: AsyncWebClient, where: Source, event_id: str | None, channel: str = ""
+    ) -> Origin:
+        """The core's Origin: what Slack signed, and the actor's name and zone from Slack."""
+        actor = await self.directory.actor(client, where.identity, self.clock.now())
+        here = channel or where.channel_id or ""
+        return Origin(Platform.SLACK, where.workspace_id, here, actor, event_id=event_id)
+
+    async def people(
+        self, client: AsyncWebClient, workspace_id: str, values: dict[str, object]
+    ) -> dict[str, object]:
+        """Form values with picked Slack user ids looked up as people."""
+        return {
+            name: await self._refs(client, workspace_id, value)
+            if isinstance(value, UserIds)
+            else value
+            for name, value in values.items()
+        }
+
+    async def _refs(self, client: AsyncWebClient, workspace_id: str, picked: UserIds) -> object:
+        now = self.clock.now()
+        refs = tuple([await self.directory.ref(client, u, workspace_id, now) for u in picked.ids])
+        if picked.single:
+            return refs[0] if refs else None
+        return refs
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     """Every listener the app has; manifest.yml declares exactly these."""
+    door = deps.dispatcher
 
     @app.command(COMMANDS[0])
     async def loop_command(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any, respond: Any
     ) -> None:
         await ack()
-        where = origin(body, context)
-        async with deps.uow() as uow:
-            project = await queries.project_in_channel(
-                uow, where.identity.platform, where.workspace_id, where.channel_id or ""
-            )
-        now = deps.clock.now()
-        actor = await deps.directory.actor(client, where.identity, now)
-        outcome = interpreter.interpret_words(
-            str(body.get("text") or ""),
-            project.id if project else None,
-            actor,
-            now,
-            command_event_id(body),
-        )
-        situation = Situation(
-            client, where, actor, Replier(client, where.identity.user_id, where.channel_id, respond)
-        )
-        await carry_out(deps, outcome, situation)
+        where = source(body, context)
+        here = await deps.origin(client, where, command_event_id(body))
+        answer = await door.handle(here, Words(str(body.get("text") or "")))
+        reply = Replier(client, where.identity.user_id, where.channel_id, respond)
+        await render(answer, Situation(client, where, reply))
 
     @app.action(ACTION_ID_PATTERN)
     async def button(
@@ -73,64 +101,42 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: Any,
     ) -> None:
         await ack()
-        where = origin(body, context)
-        now = deps.clock.now()
-        actor = await deps.directory.actor(client, where.identity, now)
+        where = source(body, context)
+        here = await deps.origin(client, where, action_event_id(body, action))
         item, version = decode_value(str(action.get("value") or ""))
-        press = Press(
-            verb_of(str(action.get("action_id"))),
-            item,
-            version,
-            actor,
-            now,
-            event_id=action_event_id(body, action),
+        answer = await door.handle(
+            here, Pressed(verb_of(str(action.get("action_id"))), item, version)
         )
-        reply = Replier(
-            client,
-            where.identity.user_id,
-            where.channel_id,
-            respond if body.get("response_url") else None,
-        )
-        await carry_out(
-            deps, press, Situation(client, where, actor, reply), interpreter.interpret_press
-        )
+        respond_ = respond if body.get("response_url") else None
+        reply = Replier(client, where.identity.user_id, where.channel_id, respond_)
+        await render(answer, Situation(client, where, reply))
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(
         ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
-        where = origin(body, context)
-        context_, channel = slack_forms.read_metadata(str(view.get("private_metadata") or ""))
-        now = deps.clock.now()
-        actor = await deps.directory.actor(client, where.identity, now)
-        reply = Replier(client, where.identity.user_id, channel)
-        situation = Situation(client, where, actor, reply, channel_override=channel)
+        where = source(body, context)
+        # A view_submission names no channel: the modal kept where it was opened.
+        form_context, channel = slack_forms.read_metadata(str(view.get("private_metadata") or ""))
+        here = await deps.origin(client, where, submission_event_id(body), channel or "")
         kind = slack_forms.kind_of(str(view.get("callback_id")))
-        values = slack_forms.values(view.get("state") or {})
-        await submit_form(deps, situation, kind, values, context_, ack, submission_event_id(body))
+        values = await deps.people(
+            client, where.workspace_id, slack_forms.values(view.get("state") or {})
+        )
+        answer = await door.handle(here, Submitted(kind, values, form_context))
+        await render_submission(answer, ack, Replier(client, where.identity.user_id, channel))
 
     @app.shortcut(SHORTCUT_CALLBACK)
     async def send_as_request(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any, respond: Any
     ) -> None:
         await ack()
-        where = origin(body, context)
-        async with deps.uow() as uow:
-            project = await queries.project_in_channel(
-                uow, where.identity.platform, where.workspace_id, where.channel_id or ""
-            )
-        actor = await deps.directory.actor(client, where.identity, deps.clock.now())
+        where = source(body, context)
+        here = await deps.origin(client, where, None)
+        wanted = OpenForm(FormKind.REQUEST, prefill={"text": message_text(body)})
+        answer = await door.handle(here, wanted)
         reply = Replier(client, where.identity.user_id, where.channel_id)
-        if project is None:
-            await reply.text(
-                "This channel has no clientloop project, so there is nobody to "
-                "send the request to. Use it in the project's channel."
-            )
-            return
-        wanted = OpenForm(
-            FormKind.REQUEST, {"project_id": project.id}, {"text": message_text(body)}
-        )
-        await carry_out(deps, wanted, Situation(client, where, actor, reply))
+        await render(answer, Situation(client, where, reply))
 
     @app.event(BOT_EVENTS[0])
     async def home_opened(
@@ -139,16 +145,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if event.get("tab") not in (None, "home"):
             return
         key = f"slack:event:{body.get('event_id', '')}"
-        if body.get("event_id") and not await first_time(deps.uow, key, deps.clock.now()):
+        if body.get("event_id") and not await door.first_time(key):
             return  # an Events API retry of one we already handled
-        where = origin(body, context)
-        async with deps.uow() as uow:
-            data = await queries.home(uow, where.identity)
-        view = home_view(
-            data.name or "there",
-            data.pending,
-            data.pm_projects,
-            viewer_person_id=data.person_id,
-            start_projects=data.customer_projects,
-        )
-        await client.views_publish(user_id=where.identity.user_id, view=view)
+        where = source(body, context)
+        here = Origin(Platform.SLACK, where.workspace_id, "", PersonRef(where.identity))
+        await publish_home(client, where.identity.user_id, await door.home(here))

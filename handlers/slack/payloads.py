@@ -9,8 +9,9 @@ from workflow.domain.people import Identity, Platform
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where a request came from: the installation, the channel, and the actor's identity."""
+class Source:
+    """Where a Slack request came from: the installation, the channel, the actor's identity,
+    and the trigger a modal needs; the listeners turn it into the core's Origin."""
 
     workspace_id: str
     channel_id: str | None
@@ -60,14 +61,14 @@ def identity_of(body: dict[str, Any], context: Any) -> Identity:
     return Identity(Platform.SLACK, str(org), user)
 
 
-def origin(body: dict[str, Any], context: Any) -> Origin:
+def source(body: dict[str, Any], context: Any) -> Source:
     channel = (
         getattr(context, "channel_id", None)
         or _get(body, "channel", "id")
         or body.get("channel_id")
         or _get(body, "container", "channel_id")
     )
-    return Origin(
+    return Source(
         workspace_of(body, context),
         str(channel) if channel else None,
         identity_of(body, context),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from microsoft_teams.api import ActivityBase
@@ -16,53 +14,25 @@ from microsoft_teams.apps import ActivityContext
 from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.teams.activities import origin_of, with_people, words_of
 from handlers.teams.app import App
-from handlers.teams.cards import card
-from handlers.teams.conversations import Conversations, reference_of, time_zone_of
-from handlers.teams.outcomes import Answer, carry_out, press_outcome, submit
-from workflow import interpreter, queries
-from workflow.domain.commands import PersonRef
-from workflow.domain.people import Identity, Platform
+from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values
+from handlers.teams.cards import REFRESH_VERB, card, typed_text
+from handlers.teams.conversations import Conversations
+from handlers.teams.outcomes import Reply, after_press, after_submit, refreshed, reply_for
+from workflow.dispatcher import Dispatcher
 from workflow.domain.views import View
-from workflow.messagebus import MessageBus
-from workflow.ports import Clock, UnitOfWork
+from workflow.presentation.answers import Origin, Pressed, Submitted, Words
 
-MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 Response = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
+EXPIRED = "This form has expired; please start again."
 
 
 class Runtime(Protocol):
     """What the listeners need from the composition root (bot.bootstrap.Runtime fits)."""
 
-    bus: MessageBus
-    clock: Clock
+    dispatcher: Dispatcher
     engine: AsyncEngine
-
-    def uow(self) -> UnitOfWork: ...
-
-
-@dataclass(frozen=True)
-class Who:
-    identity: Identity
-    ref: PersonRef
-    conversation_id: str
-    personal: bool
-
-
-def who(activity: ActivityBase) -> Who:
-    """The actor as (tenant, AAD object id), with the zone Teams reports in clientInfo."""
-    reference = reference_of(activity)
-    tenant = reference.tenant_id if reference else (activity.conversation.tenant_id or "")
-    aad = activity.from_.aad_object_id or activity.from_.id
-    identity = Identity(Platform.TEAMS, tenant, aad)
-    conversation = activity.conversation.id.split(";", 1)[0]
-    personal = activity.conversation.conversation_type in (None, "personal")
-    return Who(
-        identity,
-        PersonRef(identity, activity.from_.name or "", time_zone_of(activity)),
-        conversation,
-        personal,
-    )
 
 
 def render(view: View, viewer: int | None) -> dict[str, Any]:
@@ -70,9 +40,10 @@ def render(view: View, viewer: int | None) -> dict[str, Any]:
     return card(view, viewer_aad_ids=dict(view.actor_users), for_person=viewer)
 
 
-def register(app: App, runtime: Runtime, zone: str = "UTC") -> None:
+def register(app: App, runtime: Runtime) -> None:
     """Every listener: bookkeeping of conversations, messages, and card actions."""
     conversations = Conversations(runtime.engine)
+    door = runtime.dispatcher
 
     async def observe(ctx: ActivityContext[ActivityBase]) -> None:
         await conversations.observe(ctx.activity)
@@ -82,49 +53,52 @@ def register(app: App, runtime: Runtime, zone: str = "UTC") -> None:
 
     @app.on_message
     async def on_message(ctx: ActivityContext[MessageActivity]) -> None:
-        actor = who(ctx.activity)
-        text = MENTION.sub("", ctx.activity.text or "").strip()
-        async with runtime.uow() as uow:
-            project = await queries.project_in_channel(
-                uow, Platform.TEAMS, actor.identity.org_id, actor.conversation_id
-            )
-        now = runtime.clock.now()
-        outcome = interpreter.interpret_words(
-            text, project.id if project else None, actor.ref, now, f"teams:{ctx.activity.id}"
-        )
-        answer = await carry_out(runtime, outcome, actor, conversation_context(actor), zone)
-        await send(ctx, answer)
+        answer = await door.handle(origin_of(ctx.activity), Words(words_of(ctx.activity.text)))
+        await send(ctx, reply_for(answer))
 
     @app.on_card_action_execute
     async def on_execute(ctx: ActivityContext[Any]) -> Response:
-        actor = who(ctx.activity)
+        here = origin_of(ctx.activity)
         action = ctx.activity.value.action
         data: dict[str, Any] = dict(action.data or {})
         verb = str(action.verb or data.get("verb") or "")
-        event_id = f"teams:{ctx.activity.id}"
-        if verb == "submit_form":
-            answer = await submit(runtime, data, actor, event_id, zone)
-        else:
-            answer = await press_outcome(runtime, verb, data, actor, event_id, zone)
-        return respond(answer)
+        if verb == SUBMIT_VERB:
+            return respond(await submit(door, here, data))
+        if verb == REFRESH_VERB:
+            return respond(await refreshed(door, here, str(data.get("item") or "")))
+        return respond(await press(door, here, verb, data))
 
 
-def conversation_context(actor: Who) -> dict[str, str | int | None]:
-    return {
-        "platform": Platform.TEAMS.value,
-        "workspace_id": actor.identity.org_id,
-        "channel_id": actor.conversation_id,
-    }
+async def press(door: Dispatcher, here: Origin, verb: str, data: dict[str, Any]) -> Reply:
+    """A button on one of our cards, with the text typed into its ShowCard, if any."""
+    version = data.get("version")
+    pressed = Pressed(
+        verb,
+        str(data.get("item") or ""),
+        version if isinstance(version, int) else None,
+        typed_text(data),
+    )
+    return await after_press(door, here, pressed, await door.handle(here, pressed))
 
 
-async def send(ctx: ActivityContext[MessageActivity], answer: Answer) -> None:
-    if answer.card is not None:
-        await ctx.send(AdaptiveCard.model_validate(answer.card))
+async def submit(door: Dispatcher, here: Origin, data: dict[str, Any]) -> Reply:
+    """A form card was submitted; its kind and context travel in the submit's data."""
+    found = form_of(data)
+    if found is None:
+        return Reply(EXPIRED)
+    kind, context = found
+    values = with_people(form_values(data), here)
+    return after_submit(await door.handle(here, Submitted(kind, values, context)))
+
+
+async def send(ctx: ActivityContext[MessageActivity], reply: Reply) -> None:
+    if reply.card is not None:
+        await ctx.send(AdaptiveCard.model_validate(reply.card))
     else:
-        await ctx.send(answer.text)
+        await ctx.send(reply.text)
 
 
-def respond(answer: Answer) -> Response:
-    if answer.card is not None:
-        return AdaptiveCardActionCardResponse(value=AdaptiveCard.model_validate(answer.card))
-    return AdaptiveCardActionMessageResponse(value=answer.text)
+def respond(reply: Reply) -> Response:
+    if reply.card is not None:
+        return AdaptiveCardActionCardResponse(value=AdaptiveCard.model_validate(reply.card))
+    return AdaptiveCardActionMessageResponse(value=reply.text)

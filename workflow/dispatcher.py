@@ -1,0 +1,249 @@
+"""The one door from both chat adapters to the core: what a person did in, an Answer out."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from workflow import queries
+from workflow.domain import commands as c
+from workflow.domain.errors import Conflict, Refused, Unavailable
+from workflow.domain.people import Platform
+from workflow.domain.projects import Project
+from workflow.flows.common import person_with
+from workflow.interpreter import (
+    build_form,
+    command_from_form,
+    interpret_press,
+    interpret_words,
+    main_field,
+)
+from workflow.messagebus import MessageBus
+from workflow.ports import Clock, UnitOfWork
+from workflow.presentation.answers import Answer, Doing, Origin, Pressed, Submitted, Words
+from workflow.presentation.forms import Context, FieldErrors, Form, FormKind
+from workflow.presentation.presses import (
+    NeedText,
+    OpenForm,
+    Outcome,
+    Press,
+    Show,
+    ShowWhat,
+)
+from workflow.queries import HomeData
+from workflow.services.inbound import first_time
+
+__all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
+
+BUSY = "Someone changed this at the same moment; nothing was changed. Please try again."
+# How each platform writes a command word in help, and what separates the lines.
+HELP_STYLE = {Platform.SLACK: ("/loop", "\n"), Platform.TEAMS: ("@clientloop", "\n\n")}
+Failure = Refused | Unavailable | Conflict | FieldErrors
+FAILURES = (Refused, Unavailable, Conflict, FieldErrors)
+
+
+def sentence(failure: Failure) -> str:
+    """What the person reads when something they asked for did not happen."""
+    if isinstance(failure, Refused):
+        return failure.reason
+    if isinstance(failure, Unavailable):
+        return Unavailable.reason
+    if isinstance(failure, Conflict):
+        return BUSY
+    return " ".join(failure.errors.values())
+
+
+class Dispatcher:
+    """Finds the project, interprets, checks, runs the command, and says what happened."""
+
+    def __init__(
+        self, bus: MessageBus, uow: Callable[[], UnitOfWork], clock: Clock, zone: str = "UTC"
+    ) -> None:
+        self._bus, self._uow, self._clock, self._zone = bus, uow, clock, zone
+
+    async def handle(self, origin: Origin, doing: Doing) -> Answer:
+        """Do what the person asked; refusals and failures come back as their sentence."""
+        if isinstance(doing, Submitted):
+            return await self._submit(origin, doing)
+        try:
+            return await self._carry_out(origin, await self._outcome(origin, doing))
+        except FAILURES as failed:
+            return Answer(sentence(failed), refused=True)
+
+    async def card(self, origin: Origin, item: str) -> Answer | None:
+        """The current card of `item` as this person sees it; None when it is gone."""
+        async with self._uow() as uow:
+            viewer = await self._viewer(uow, origin)
+            view = await queries.card_for_item(uow, item, viewer)
+            if view is None:
+                return None
+            users = await uow.people.get_many(view.all_actors())
+        ids = tuple((p.id, p.identity.user_id) for p in users if p.id is not None)
+        return Answer(view=dataclasses.replace(view, actor_users=ids), viewer=viewer)
+
+    async def home(self, origin: Origin) -> HomeData:
+        """What the person's home shows: their pending cards and their projects."""
+        async with self._uow() as uow:
+            return await queries.home(uow, origin.identity)
+
+    async def first_time(self, key: str) -> bool:
+        """Record an inbound event that causes no command; False for a retry of one seen."""
+        return await first_time(self._uow, key, self._clock.now())
+
+    async def _outcome(self, origin: Origin, doing: Words | Pressed | OpenForm) -> Outcome:
+        now = self._clock.now()
+        if isinstance(doing, Words):
+            project = await self._project_here(origin)
+            project_id = project.id if project else None
+            return interpret_words(doing.text, project_id, origin.actor, now, origin.event_id)
+        if isinstance(doing, Pressed):
+            return interpret_press(_press(origin, doing, now))
+        return await self._open_here(origin, doing)
+
+    async def _open_here(self, origin: Origin, wanted: OpenForm) -> OpenForm:
+        """A form the adapter opens (the message shortcut) is about this channel's project."""
+        if wanted.kind is FormKind.NEW_PROJECT:
+            return wanted
+        project = await self._project_here(origin)
+        if project is None:
+            raise Refused(
+                "This channel has no clientloop project, so there is nobody to send the "
+                f"{wanted.kind.value} to. Use it in the project's channel."
+            )
+        return OpenForm(wanted.kind, {"project_id": project.id}, wanted.prefill)
+
+    async def _carry_out(self, origin: Origin, outcome: Outcome) -> Answer:
+        if isinstance(outcome, c.Command):
+            reply = await self._bus.handle(outcome)
+            return Answer(reply.text, done=True)
+        if isinstance(outcome, NeedText):
+            return Answer(form=queries.need_text_form(outcome), need_text=outcome.label)
+        if isinstance(outcome, OpenForm):
+            return Answer(form=await self._form(origin, outcome))
+        return await self._show(origin, outcome)
+
+    async def _form(self, origin: Origin, wanted: OpenForm) -> Form:
+        """The form, permission-checked; a new project's is about the origin's channel."""
+        if wanted.kind is FormKind.NEW_PROJECT:
+            wanted = OpenForm(wanted.kind, {**wanted.context, **_where(origin)}, wanted.prefill)
+        async with self._uow() as uow:
+            return await build_form(uow, wanted, origin.identity)
+
+    async def _show(self, origin: Origin, show: Show) -> Answer:
+        identity, now = origin.identity, self._clock.now()
+        async with self._uow() as uow:
+            viewer = await self._viewer(uow, origin)
+            if show.what is ShowWhat.HELP:
+                return Answer(await self._help(uow, origin, show))
+            if show.what is ShowWhat.EXPORT:
+                files = await queries.export_csv(uow, identity, show.project_id or 0)
+                return Answer(files=files)
+            if show.what is ShowWhat.PENDING:
+                view = await queries.pending_view(uow, identity, show.project_id, now)
+            else:
+                view = await queries.digest_view(uow, identity, show.project_id or 0, now)
+        return Answer(view=view, viewer=viewer)
+
+    async def _help(self, uow: UnitOfWork, origin: Origin, show: Show) -> str:
+        prefix, between = HELP_STYLE[origin.platform]
+        project = await uow.projects.get(show.project_id) if show.project_id else None
+        prefix = "" if origin.personal else prefix
+        lines = await queries.help_for(uow, origin.identity, project, prefix)
+        head = f"{show.note} " if show.note else ""
+        return f"{head}Here is what you can do here:{between}" + between.join(lines)
+
+    async def _submit(self, origin: Origin, sent: Submitted) -> Answer:
+        """Errors go back onto the fields, with the form again; success says what was done."""
+        try:
+            command = self._command(origin, sent)
+            reply = await self._bus.handle(dataclasses.replace(command, event_id=origin.event_id))
+        except FieldErrors as bad:
+            return await self._again(origin, sent, bad.errors)
+        except (Refused, Unavailable, Conflict) as failed:
+            return await self._again(origin, sent, {"": sentence(failed)})
+        return Answer(reply.text, done=True)
+
+    def _command(self, origin: Origin, sent: Submitted) -> c.Command:
+        now = self._clock.now()
+        if sent.kind is FormKind.TEXT:
+            return _finish_press(origin, sent, now)
+        context = sent.context
+        if sent.kind is FormKind.NEW_PROJECT:
+            context = {**context, **_where(origin)}  # never where the form data says
+        zone = ZoneInfo(origin.actor.timezone or self._zone)
+        return command_from_form(sent.kind, sent.values, context, origin.actor, now, zone)
+
+    async def _again(self, origin: Origin, sent: Submitted, errors: dict[str, str]) -> Answer:
+        """A refusal of the whole submission (key "") is shown on the form's main field."""
+        main = main_field(sent.kind)
+        on_fields = {(name or main): text for name, text in errors.items()}
+        form = await self._form_again(origin, sent)
+        return Answer(form=form, errors=on_fields, refused="" in errors, main_field=main)
+
+    async def _form_again(self, origin: Origin, sent: Submitted) -> Form | None:
+        """The same form, holding what was typed; None when it can't be opened any more."""
+        if sent.kind is FormKind.TEXT:
+            return None
+        try:
+            form = await self._form(origin, OpenForm(sent.kind, sent.context))
+        except (*FAILURES, LookupError, ValueError):  # the context may have come back damaged
+            return None
+        kept = tuple(
+            dataclasses.replace(f, initial=value)
+            if isinstance(value := sent.values.get(f.name), str) and value
+            else f
+            for f in form.fields
+        )
+        return dataclasses.replace(form, fields=kept)
+
+    async def _project_here(self, origin: Origin) -> Project | None:
+        async with self._uow() as uow:
+            return await queries.project_in_channel(
+                uow, origin.platform, origin.workspace_id, origin.channel_id
+            )
+
+    async def _viewer(self, uow: UnitOfWork, origin: Origin) -> int | None:
+        person = await person_with(uow, origin.identity)
+        return person.id if person else None
+
+
+def _press(origin: Origin, pressed: Pressed, now: datetime) -> Press:
+    return Press(
+        pressed.verb,
+        pressed.item,
+        pressed.version,
+        origin.actor,
+        now,
+        text=pressed.text,
+        event_id=origin.event_id,
+    )
+
+
+def _where(origin: Origin) -> Context:
+    return {
+        "platform": origin.platform.value,
+        "workspace_id": origin.workspace_id,
+        "channel_id": origin.channel_id,
+        "workspace_name": origin.workspace_name,
+    }
+
+
+def _finish_press(origin: Origin, sent: Submitted, now: datetime) -> c.Command:
+    """The small text form finishes a press that needed a reason, remarks or a question."""
+    ctx, text = sent.context, str(sent.values.get("text") or "")
+    version = ctx.get("version")
+    pressed = Pressed(
+        str(ctx.get("verb") or ""),
+        str(ctx.get("item") or ""),
+        version if isinstance(version, int) else None,
+        text,
+    )
+    press = _press(origin, pressed, now)
+    outcome = interpret_press(press)
+    if isinstance(outcome, NeedText):
+        raise FieldErrors({"text": f"Please type the {outcome.label.lower()} first."})
+    if not isinstance(outcome, c.Command):
+        raise FieldErrors({"text": "This form has expired; please use the button again."})
+    return outcome
