@@ -23,7 +23,9 @@ def test_a_press_that_needs_text_asks_for_it_in_the_card() -> None:
 
 
 def test_a_refusal_of_the_whole_form_shows_above_its_fields() -> None:
-    refused = Answer(form=FORM, errors={"title": "WEB is closed."}, refused=True, main_field="title")
+    refused = Answer(
+        form=FORM, errors={"title": "WEB is closed."}, refused=True, main_field="title"
+    )
     reply = after_submit(refused)
     assert reply.card is not None and "WEB is closed." in texts_before_inputs(reply.card)
 
