@@ -10,11 +10,11 @@ from workflow.domain.change_versions import Verdict
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows import make_bus
 from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
 from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
-from workflow.services import make_bus
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CUSTOMERS = 5

@@ -19,12 +19,12 @@ from workflow.delivery.limits import (
 from workflow.delivery.sender import LEASE_SECONDS, Sender
 from workflow.dispatcher import Dispatcher
 from workflow.domain.people import Platform
+from workflow.flows import make_bus
 from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_sessionmaker
 from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.unit_of_work import SqlUnitOfWork, sql_uow_factory
 from workflow.ports import Clock, Notifier, UnitOfWork
-from workflow.services import make_bus
 
 
 class SystemClock:

@@ -130,7 +130,7 @@ def audit_verify(_args: argparse.Namespace) -> int:
 
 async def _verify(url: str) -> tuple[int, list[str]]:
     from bot.bootstrap import bootstrap
-    from workflow.services.audit import verify_trail
+    from workflow.audit import verify_trail
 
     runtime = bootstrap(url, deliver_after_commit=False)
     try:

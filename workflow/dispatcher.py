@@ -33,7 +33,6 @@ from workflow.presentation.presses import (
     ShowWhat,
 )
 from workflow.queries import HomeData
-from workflow.services.inbound import first_time
 
 __all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
 
@@ -90,7 +89,11 @@ class Dispatcher:
 
     async def first_time(self, key: str) -> bool:
         """Record an inbound event that causes no command; False for a retry of one seen."""
-        return await first_time(self._uow, key, self._clock.now())
+        async with self._uow() as uow:
+            fresh = await uow.inbound.first_time(key, self._clock.now())
+            if fresh:
+                await uow.commit()
+            return fresh
 
     async def _outcome(self, origin: Origin, doing: Words | Pressed | OpenForm) -> Outcome:
         now = self._clock.now()

@@ -14,12 +14,12 @@ from workflow.domain.views import View
 from workflow.flows import ITEMS
 from workflow.flows.checkins.cards import waiting_views
 from workflow.flows.common import allowed_in, names_for, person_with
+from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
 from workflow.interpreter import help_lines
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
 from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
-from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 
 
 async def project_in_channel(

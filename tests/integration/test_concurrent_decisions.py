@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from workflow.audit import verify_trail
 from workflow.domain import commands as c
 from workflow.domain.change_versions import Verdict
 from workflow.domain.changes import ChangeRequest, CRState
@@ -15,13 +16,12 @@ from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows import make_bus
 from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
 from workflow.flows.projects.messages import CreateProject
 from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_sessionmaker, upgrade_async
 from workflow.persistence.unit_of_work import SqlUnitOfWork
-from workflow.services import make_bus
-from workflow.services.audit import verify_trail
 
 pytestmark = pytest.mark.postgres
 

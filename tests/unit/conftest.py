@@ -13,9 +13,9 @@ from workflow.domain import commands as c
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
 from workflow.domain.projects import CustomerKind
+from workflow.flows import make_bus
 from workflow.flows.projects.messages import CreateProject
 from workflow.messagebus import MessageBus
-from workflow.services import make_bus
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
 

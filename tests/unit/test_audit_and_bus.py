@@ -9,6 +9,8 @@ import pytest
 
 from tests.fakes import FakeUnitOfWork
 from tests.unit.conftest import ALICE, PM, World
+from workflow import audit
+from workflow.audit import verify_trail
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused
 from workflow.domain.events import Event
@@ -16,8 +18,6 @@ from workflow.flows import COMMAND_HANDLERS, EVENT_HANDLERS
 from workflow.flows.feedback import SendFeedback
 from workflow.flows.requests import SendRequest
 from workflow.messagebus import MessageBus
-from workflow.services import audit
-from workflow.services.audit import verify_trail
 
 
 async def verify(world: World) -> list[str]:

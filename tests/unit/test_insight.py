@@ -10,8 +10,8 @@ from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.insight import OLDEST_BUCKET, PendingItem, digest
 from workflow.flows.change_requests.messages import CreateChangeRequest
 from workflow.flows.checkins.messages import AnswerCheckIn, SendCheckIns
+from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
 from workflow.flows.requests import SendRequest
-from workflow.services.insight import export_rows, pending_for_person, pending_in, project_digest
 
 
 async def test_pending_says_what_waits_on_whom_since_when(world: World, project: int) -> None:

@@ -17,10 +17,10 @@ from workflow.domain.checkins import CheckInState
 from workflow.domain.projects import CustomerKind
 from workflow.domain.schedule import add_working_days, allowed_at, checkin_due, in_window
 from workflow.domain.views import Outgoing, ViewKind
+from workflow.flows import make_bus
 from workflow.flows.change_requests.messages import CreateChangeRequest
 from workflow.flows.checkins.messages import AnswerCheckIn
 from workflow.flows.projects.messages import CreateProject, SetAway
-from workflow.services import make_bus
 
 ZONES = {
     "UBER": "Europe/Berlin",

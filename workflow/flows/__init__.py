@@ -8,9 +8,10 @@ checks that each table is complete.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from workflow import audit
 from workflow.domain.commands import Command
 from workflow.domain.events import Event
 from workflow.flows import (
@@ -28,6 +29,8 @@ from workflow.flows import (
     signoffs,
 )
 from workflow.flows.flow import CommandHandler, EventHandler, Flow, FormEntry, Item, Word
+from workflow.messagebus import MessageBus
+from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
 
 FLOWS: tuple[Flow, ...] = (
@@ -76,3 +79,17 @@ ITEMS: dict[str, Item] = _unique([(i.kind, i) for f in FLOWS for i in f.items], 
 TEXT_LABELS: dict[tuple[str, str], tuple[str, bool]] = {
     (item.kind, verb): label for item in ITEMS.values() for verb, label in item.text_labels.items()
 }
+
+
+def make_bus(
+    uow_factory: Callable[[], UnitOfWork],
+    after_commit: Callable[[], Awaitable[None]] | None = None,
+) -> MessageBus:
+    """The bus with every flow's use cases; every event is also written to the audit trail."""
+    return MessageBus(
+        uow_factory,
+        COMMAND_HANDLERS,
+        EVENT_HANDLERS,
+        every_event=[audit.record],
+        after_commit=after_commit,
+    )

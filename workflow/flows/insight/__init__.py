@@ -1,4 +1,7 @@
-"""Insight for PMs and sponsors: the words that show what waits, the digest and the export."""
+"""Insight for PMs and sponsors: the words that show what waits, the digest and the export.
+
+The reads behind them (pending, digest figures, export rows) are in `reads`.
+"""
 
 from __future__ import annotations
 

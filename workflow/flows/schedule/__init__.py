@@ -1,12 +1,16 @@
-"""The scheduler's flow: one tick's worth of due work, and the reminders it raises."""
+"""The scheduler's flow: one tick's worth of due work, and the reminders it raises.
+
+Parts: `use_cases` (what is due: check-ins, reminders, chases, digests) and `cards`
+(the reminder, escalation and digest messages). APScheduler only ticks (`scheduler/`).
+"""
 
 from __future__ import annotations
 
 from workflow.domain import commands as c
 from workflow.domain import events as e
 from workflow.flows.flow import Flow
-from workflow.services import notify_schedule as notify
-from workflow.services.scheduling import run_schedule
+from workflow.flows.schedule import cards as notify
+from workflow.flows.schedule.use_cases import run_schedule
 
 FLOW = Flow(
     "schedule",

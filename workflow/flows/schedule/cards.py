@@ -12,11 +12,11 @@ from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
 from workflow.flows.change_requests.cards import change_card
 from workflow.flows.checkins.cards import checkin_card, waiting_views
 from workflow.flows.common import everyone, load, names_for, project_of, to_people, update_cards
+from workflow.flows.insight.reads import project_digest
 from workflow.flows.reports import report_card
 from workflow.flows.signoffs.cards import signoff_card
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
-from workflow.services.insight import project_digest
 
 KIND_WORDS = {"change_request": "change request", "signoff": "sign-off", "report": "status report"}
 
