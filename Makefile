@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test processes: independent tests run side by side (pytest-xdist); `make test WORKERS=0` runs them in one.
+WORKERS ?= auto
 
 .PHONY: venv run test lint bench fmt clean teams-package
 
@@ -26,7 +28,7 @@ lint: venv
 
 # pytest exits 5 when it collects no test: that fails here too, since we always have tests.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 # The Teams app package to upload: build/clientloop-teams.zip (bot id from CLIENT_ID, if set).
 teams-package: venv

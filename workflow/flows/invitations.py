@@ -9,7 +9,13 @@ from workflow.domain import commands as c
 from workflow.domain.commands import Command, PersonRef
 from workflow.domain.errors import Refused
 from workflow.domain.events import Event
-from workflow.domain.inbox import Invitation, InvitationAnswer, InvitationState, required_text
+from workflow.domain.inbox import (
+    INVITATION_MACHINE,
+    Invitation,
+    InvitationAnswer,
+    InvitationState,
+    required_text,
+)
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, Role
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -259,4 +265,5 @@ FLOW = Flow(
             lambda invitation, project, names, viewer: invitation_card(invitation, project, names),
         ),
     ),
+    machines=(INVITATION_MACHINE,),
 )

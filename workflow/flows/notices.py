@@ -8,7 +8,7 @@ from datetime import date, datetime
 from workflow.domain import commands as c
 from workflow.domain.commands import Command
 from workflow.domain.events import Event
-from workflow.domain.inbox import Notice, NoticeAction, required_text
+from workflow.domain.inbox import NOTICE_MACHINE, Notice, NoticeAction, required_text
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -240,4 +240,5 @@ FLOW = Flow(
             lambda notice, project, names, viewer: notice_card(notice, project, names),
         ),
     ),
+    machines=(NOTICE_MACHINE,),
 )

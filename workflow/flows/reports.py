@@ -9,6 +9,7 @@ from workflow.domain.commands import Command
 from workflow.domain.errors import Refused
 from workflow.domain.events import Event
 from workflow.domain.permissions import Act
+from workflow.domain.reports import MACHINE as REPORT_MACHINE
 from workflow.domain.reports import Rag, ReportState, ReviewKind, StatusReport
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
 from workflow.flows.common import (
@@ -248,4 +249,5 @@ FLOW = Flow(
             lambda report, project, names, viewer: report_card(report, names),
         ),
     ),
+    machines=(REPORT_MACHINE,),
 )

@@ -8,7 +8,7 @@ from workflow.domain import commands as c
 from workflow.domain.commands import Command
 from workflow.domain.errors import Refused
 from workflow.domain.events import Event
-from workflow.domain.inbox import CustomerRequest, RequestAction, required_text
+from workflow.domain.inbox import REQUEST_MACHINE, CustomerRequest, RequestAction, required_text
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -237,4 +237,5 @@ FLOW = Flow(
             lambda request, project, names, viewer: request_card(request, project, names),
         ),
     ),
+    machines=(REQUEST_MACHINE,),
 )

@@ -7,6 +7,7 @@ the buttons), `cards` (the card and the handlers that send and update it).
 from __future__ import annotations
 
 from workflow.domain.approvals import Approvers
+from workflow.domain.changes import MACHINE as CR_MACHINE
 from workflow.domain.changes import ChangeRequest
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
@@ -68,4 +69,5 @@ FLOW = Flow(
             current_card,
         ),
     ),
+    machines=(CR_MACHINE,),
 )

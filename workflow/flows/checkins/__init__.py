@@ -7,6 +7,7 @@ Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, button
 
 from __future__ import annotations
 
+from workflow.domain.checkins import MACHINE as CHECKIN_MACHINE
 from workflow.domain.checkins import CheckIn
 from workflow.domain.permissions import Act
 from workflow.flows.checkins import cards, forms, use_cases
@@ -38,4 +39,5 @@ FLOW = Flow(
             lambda checkin, project, names, viewer: cards.checkin_card(checkin, project, []),
         ),
     ),
+    machines=(CHECKIN_MACHINE,),
 )

@@ -7,6 +7,7 @@ Parts: `messages` (commands, events), `use_cases`, `forms` (forms, parsers, butt
 from __future__ import annotations
 
 from workflow.domain.permissions import Act
+from workflow.domain.projects import MACHINE as PROJECT_MACHINE
 from workflow.flows.flow import Flow, FormEntry, Item, Word
 from workflow.flows.projects import forms, use_cases
 from workflow.flows.projects import messages as m
@@ -93,4 +94,5 @@ FLOW = Flow(
         ),
     ),
     items=(Item("project", None, forms.press),),
+    machines=(PROJECT_MACHINE,),
 )

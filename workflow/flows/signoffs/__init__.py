@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
+from workflow.domain.signoffs import MACHINE as SIGNOFF_MACHINE
 from workflow.domain.signoffs import Audience, SignoffRequest
 from workflow.domain.views import View
 from workflow.flows.flow import Flow, FormEntry, Item, Word
@@ -66,4 +67,5 @@ FLOW = Flow(
             current_card,
         ),
     ),
+    machines=(SIGNOFF_MACHINE,),
 )
