@@ -16,7 +16,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.render_message import compact_blocks, live_buttons, with_items
 from workflow.domain.views import Button, View, card_key
-from workflow.flows.projects.cards import CUSTOMER_STARTS
+from workflow.presentation.cards import CUSTOMER_STARTS
 
 # Request, notice and feedback; "my pending items" is this very tab.
 HOME_STARTS = tuple(b for b in CUSTOMER_STARTS if b.verb != "show_pending")

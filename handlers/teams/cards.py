@@ -6,7 +6,7 @@ updated card). Each one carries a per-action `fallback` `Action.Submit` with the
 `value` is that data (plus any inputs). We leave out `msteams` on purpose: messageBack
 or imBack would post visible text as the user. A card-level fallback would replace the
 whole card and drop the per-button typed text. A button that needs typed text first
-(`Button.needs_text`, TEXT_LABELS) opens an `Action.ShowCard` with the input and its own
+(`Button.needs_text`) opens an `Action.ShowCard` with the input and its own
 submit. Input ids are unique in the card ("text", "text_2", ...), because Teams renderers
 reject duplicate ids even across ShowCards; the submit's `data["input"]` names the id.
 """
@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.domain.views import START_VERBS, Button, Style, View
-from workflow.flows import TEXT_LABELS
 
 Element = dict[str, Any]
 
@@ -96,12 +95,8 @@ class Caps:
 
 def needs_text(button: Button) -> tuple[str, bool] | None:
     """The label of the text a button needs first, and whether it is required."""
-    kind = button.item.split(":", 1)[0]
-    known = TEXT_LABELS.get((kind, button.verb.split(":", 1)[0]))
     if button.needs_text:
-        return button.needs_text, known[1] if known else True
-    if known:
-        return known
+        return button.needs_text, True
     return (button.optional_text, False) if button.optional_text else None
 
 

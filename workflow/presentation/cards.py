@@ -1,4 +1,4 @@
-"""Card helpers every flow uses: names of people, info cards, and the digest card."""
+"""Card helpers every flow uses: names, info cards, the digest card and the customer starts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from collections.abc import Mapping, Sequence
 
 from workflow.domain.insight import Digest
 from workflow.domain.projects import Project
-from workflow.domain.views import View, ViewKind
+from workflow.domain.views import Button, View, ViewKind
+
+# What a customer can start from any message of ours (the welcome, a check-in, the Home):
+# buttons on the project itself, which the project flow turns into forms.
+CUSTOMER_STARTS = (
+    Button("start_request", "Send a request", "project"),
+    Button("start_notice", "Report a change on our side", "project"),
+    Button("start_feedback", "Send feedback", "project"),
+    Button("show_pending", "My pending items", "project"),
+)
 
 Names = Mapping[int, str]
 

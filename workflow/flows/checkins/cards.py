@@ -22,10 +22,11 @@ from workflow.flows.common import (
     to_people,
     update_cards,
 )
-from workflow.flows.projects.cards import CUSTOMER_STARTS, for_project
+from workflow.flows.projects.cards import for_project
 from workflow.flows.reports import report_card
 from workflow.flows.signoffs.cards import signoff_card
 from workflow.ports import UnitOfWork
+from workflow.presentation.cards import CUSTOMER_STARTS
 
 
 async def checkin_sent(event: CheckInSent, uow: UnitOfWork) -> None:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from workflow.domain.projects import WEEKDAYS, Project, Role
 from workflow.domain.views import Button, View, ViewKind, card_key
-from workflow.presentation.cards import Names, who
-
-CUSTOMER_STARTS = (
-    Button("start_request", "Send a request", "project"),
-    Button("start_notice", "Report a change on our side", "project"),
-    Button("start_feedback", "Send feedback", "project"),
-    Button("show_pending", "My pending items", "project"),
-)
+from workflow.presentation.cards import CUSTOMER_STARTS, Names, who
 
 
 def schedule(project: Project) -> str:
