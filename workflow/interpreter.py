@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from workflow.domain.commands import Command, PersonRef
 from workflow.domain.errors import Refused
 from workflow.domain.people import Identity
-from workflow.domain.permissions import allowed_acts
+from workflow.domain.permissions import may
 from workflow.domain.projects import Project
 from workflow.flows import ALIASES, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.common import allowed_in
-from workflow.flows.flow import Opening
+from workflow.flows.flow import Opening, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import Context, Form, FormKind, Values, Who
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
@@ -34,13 +34,14 @@ def interpret_words(
 
 def help_lines(project: Project | None, person_id: int | None, prefix: str) -> list[str]:
     """The words this person may use here, as `prefix word` lines (help first)."""
-    acts = set(allowed_acts(project, person_id))
     lines = [f"`{prefix} help` {WORDS['help'].does}"]
     for word in WORDS.values():
         if word.act is None:
             shown = word.word != "help" and project is None and not word.needs_project
         else:
-            shown = word.act in acts
+            shown = (
+                project is not None and person_id is not None and may(project, person_id, word.act)
+            )
         if shown:
             lines.append(f"`{prefix} {word.usage}` {word.does}")
     return lines
