@@ -12,7 +12,7 @@ from workflow.domain.permissions import may
 from workflow.domain.projects import Project
 from workflow.flows import ALIASES, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.common import allowed_in
-from workflow.flows.flow import Opening, Word
+from workflow.flows.flow import Opening
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import Context, Form, FormKind, Values, Who
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
