@@ -1,4 +1,5 @@
-"""The read side adapters use: finding projects and people, building forms, home, help, digest."""
+"""The read side the dispatcher shows: the channel's project, help, pending, digest, export,
+the Home, and the current card of an item."""
 
 from __future__ import annotations
 

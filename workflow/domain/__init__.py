@@ -1,1 +1,2 @@
-"""The domain: stdlib-only model, state tables, commands, events and views of clientloop."""
+"""The domain: the stdlib-only model, its state tables, permissions, views, and the base
+classes of commands and events (each flow declares its own)."""

@@ -106,5 +106,5 @@ async def _quiet_rollback(session: AsyncSession) -> None:
 
 
 def sql_uow_factory(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
-    """What `workflow.services.make_bus` takes: a fresh unit of work per command."""
+    """What `workflow.flows.make_bus` takes: a fresh unit of work per command."""
     return lambda: SqlUnitOfWork(sessionmaker)

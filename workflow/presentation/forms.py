@@ -1,8 +1,9 @@
-"""Platform-neutral forms: what a modal or an input card asks, and how answers become commands.
+"""Platform-neutral forms: what a modal or an input card asks, and helpers to parse answers.
 
-Adapters render a `Form` (Slack modal, Adaptive Card inputs), hand back the values as
-plain Python (strings, bools, PersonRef for user pickers) and call `command_from_form`.
-Bad values raise `FieldErrors`, which adapters show on the fields themselves.
+Adapters render a `Form` (Slack modal, Adaptive Card inputs) and hand back the values as
+plain Python (strings, bools, PersonRef for user pickers); each flow's parser (its
+`FormEntry.parse`) turns them into a command. Bad values raise `FieldErrors`, which the
+dispatcher returns and the adapters show on the fields themselves.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""What a button press means: a command, a form to open, or something to show.
+"""A button press and what it can come to: a command, a form to open, or something to show.
 
-Shared by every adapter, so a click means the same on Slack and on Teams. A press whose
-button needs typed text (a reason, remarks, a question) first comes back as `NeedText`;
-the adapter opens the small text form and presses again with the text.
+Each flow says what its buttons mean (`Item.press`); `workflow.interpreter` looks them up,
+so a click means the same on Slack and on Teams. A press whose button needs typed text (a
+reason, remarks, a question) first comes back as `NeedText`; the adapter asks for the text
+and the press is made again with it.
 """
 
 from __future__ import annotations
