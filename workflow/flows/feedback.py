@@ -25,8 +25,7 @@ from workflow.presentation.forms import (
     need_int,
     text_value,
 )
-from workflow.presentation.presses import OpenForm, Outcome
-from workflow.presentation.words import Here
+from workflow.presentation.words import form_or_now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,17 +89,9 @@ def parse_feedback(v: Values, ctx: Context, who: Who, errors: Errors) -> Command
     )
 
 
-def _feedback(rest: str, here: Here) -> Outcome:
-    if not rest:
-        return OpenForm(FormKind.FEEDBACK, here.context)
-    assert here.project_id is not None
-    return SendFeedback(
-        actor=here.actor,
-        at=here.at,
-        event_id=here.event_id,
-        project_id=here.project_id,
-        text=rest,
-    )
+FEEDBACK_WORD = form_or_now(
+    FormKind.FEEDBACK, lambda here, text: SendFeedback(**here.stamp(), text=text)
+)
 
 
 FLOW = Flow(
@@ -108,7 +99,9 @@ FLOW = Flow(
     commands={SendFeedback: send_feedback},
     events={FeedbackReceived: [feedback_received]},
     words=(
-        Word("feedback", "feedback [text]", "send the PMs feedback", Act.SEND_FEEDBACK, _feedback),
+        Word(
+            "feedback", "feedback [text]", "send the PMs feedback", Act.SEND_FEEDBACK, FEEDBACK_WORD
+        ),
     ),
     forms=(
         FormEntry(

@@ -43,7 +43,7 @@ from workflow.presentation.forms import (
     text_value,
 )
 from workflow.presentation.presses import OpenForm, Outcome, Press
-from workflow.presentation.words import Here
+from workflow.presentation.words import form_or_now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,17 +196,7 @@ def parse_notice(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
     )
 
 
-def _notice(rest: str, here: Here) -> Outcome:
-    if not rest:
-        return OpenForm(FormKind.NOTICE, here.context)
-    assert here.project_id is not None
-    return SendNotice(
-        actor=here.actor,
-        at=here.at,
-        event_id=here.event_id,
-        project_id=here.project_id,
-        what=rest,
-    )
+NOTICE_WORD = form_or_now(FormKind.NOTICE, lambda here, text: SendNotice(**here.stamp(), what=text))
 
 
 FLOW = Flow(
@@ -219,7 +209,7 @@ FLOW = Flow(
             "notice [text]",
             "tell the team about a change on your side",
             Act.SEND_NOTICE,
-            _notice,
+            NOTICE_WORD,
         ),
     ),
     forms=(

@@ -41,7 +41,7 @@ from workflow.presentation.forms import (
     text_value,
 )
 from workflow.presentation.presses import OpenForm, Outcome, Press
-from workflow.presentation.words import Here
+from workflow.presentation.words import form_or_now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,17 +199,9 @@ def parse_request(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
     )
 
 
-def _request(rest: str, here: Here) -> Outcome:
-    if not rest:
-        return OpenForm(FormKind.REQUEST, here.context)
-    assert here.project_id is not None
-    return SendRequest(
-        actor=here.actor,
-        at=here.at,
-        event_id=here.event_id,
-        project_id=here.project_id,
-        text=rest,
-    )
+REQUEST_WORD = form_or_now(
+    FormKind.REQUEST, lambda here, text: SendRequest(**here.stamp(), text=text)
+)
 
 
 FLOW = Flow(
@@ -217,7 +209,9 @@ FLOW = Flow(
     commands={SendRequest: send_request, HandleRequest: handle_request},
     events={RequestReceived: [request_received], RequestHandled: [request_handled]},
     words=(
-        Word("request", "request [text]", "send the team a request", Act.SEND_REQUEST, _request),
+        Word(
+            "request", "request [text]", "send the team a request", Act.SEND_REQUEST, REQUEST_WORD
+        ),
     ),
     forms=(
         FormEntry(

@@ -5,12 +5,16 @@ Which words exist, and what each starts, is declared by the flows (`Flow.words`)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from workflow.domain.commands import PersonRef
-from workflow.presentation.forms import Context
+from workflow.domain.commands import Command, PersonRef
+from workflow.presentation.forms import Context, FormKind
+from workflow.presentation.presses import OpenForm, Outcome
+
+Start = Callable[[str, "Here"], Outcome]
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,24 @@ class Here:
     @property
     def context(self) -> Context:
         return {"project_id": self.project_id}
+
+    def stamp(self) -> dict[str, Any]:
+        """Who, when, which event and which project: what every command started here carries."""
+        return {
+            "actor": self.actor,
+            "at": self.at,
+            "event_id": self.event_id,
+            "project_id": self.project_id,
+        }
+
+
+def form_or_now(kind: FormKind, now: Callable[[Here, str], Command]) -> Start:
+    """A word that opens `kind`'s form, or, with text after it, does it at once."""
+
+    def start(rest: str, here: Here) -> Outcome:
+        return now(here, rest) if rest else OpenForm(kind, here.context)
+
+    return start
 
 
 def split(text: str, aliases: Mapping[str, str]) -> tuple[str, str]:
