@@ -28,6 +28,7 @@ from workflow.presentation.forms import (
 from workflow.presentation.words import form_or_now
 
 
+# --- Commands and events ---
 @dataclass(frozen=True, kw_only=True)
 class SendFeedback(Command):
     project_id: int
@@ -39,6 +40,7 @@ class FeedbackReceived(Event):
     subject_kind = "feedback"
 
 
+# --- Use cases ---
 async def send_feedback(cmd: SendFeedback, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, person, Act.SEND_FEEDBACK)
@@ -59,6 +61,7 @@ async def send_feedback(cmd: SendFeedback, uow: UnitOfWork) -> c.Reply:
     return c.Reply("Thank you for your feedback!", feedback.id)
 
 
+# --- Event handlers: what people are sent ---
 async def feedback_received(event: FeedbackReceived, uow: UnitOfWork) -> None:
     project = await project_of(uow, event)
     names = await names_for(uow, [event.actor_id or 0])
@@ -70,6 +73,7 @@ async def feedback_received(event: FeedbackReceived, uow: UnitOfWork) -> None:
     )
 
 
+# --- The form, its parser and the word ---
 def feedback_form(context: Context, text: str = "") -> Form:
     return Form(
         FormKind.FEEDBACK,
@@ -94,6 +98,7 @@ FEEDBACK_WORD = form_or_now(
 )
 
 
+# --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "feedback",
     commands={SendFeedback: send_feedback},

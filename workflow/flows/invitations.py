@@ -55,6 +55,7 @@ from workflow.presentation.forms import (
 from workflow.presentation.presses import OpenForm, Outcome, Press
 
 
+# --- Commands and events ---
 @dataclass(frozen=True, kw_only=True)
 class Invite(Command):
     project_id: int
@@ -81,6 +82,7 @@ class InvitationAnswered(Event):
     state: str
 
 
+# --- Use cases ---
 async def invite(cmd: Invite, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.INVITE)
@@ -133,6 +135,7 @@ async def answer_invitation(cmd: AnswerInvitation, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Invitation {invitation.state.value}.", invitation.id)
 
 
+# --- Event handlers: what people are sent ---
 async def invitation_sent(event: InvitationSent, uow: UnitOfWork) -> None:
     invitation = await load(uow.repo(Invitation), subject_id(event), "invitation", lock=False)
     project = await project_of(uow, event)
@@ -159,6 +162,7 @@ async def invitation_answered(event: InvitationAnswered, uow: UnitOfWork) -> Non
     )
 
 
+# --- The card ---
 def invitation_card(invitation: Invitation, project: Project, names: Names) -> View:
     key = card_key("invitation", invitation.id or 0)
     is_open = invitation.state in (InvitationState.INVITED, InvitationState.PROPOSED)
@@ -187,6 +191,7 @@ def invitation_card(invitation: Invitation, project: Project, names: Names) -> V
     )
 
 
+# --- The form, its parser and the buttons ---
 def invite_form(context: Context, what: str = "") -> Form:
     return Form(
         FormKind.INVITE,
@@ -234,6 +239,7 @@ def press(p: Press) -> Outcome | None:
     )
 
 
+# --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "invitation",
     commands={Invite: invite, AnswerInvitation: answer_invitation},

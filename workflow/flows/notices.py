@@ -46,6 +46,7 @@ from workflow.presentation.presses import OpenForm, Outcome, Press
 from workflow.presentation.words import form_or_now
 
 
+# --- Commands and events ---
 @dataclass(frozen=True, kw_only=True)
 class SendNotice(Command):
     project_id: int
@@ -70,6 +71,7 @@ class NoticeHandled(Event):
     state: str
 
 
+# --- Use cases ---
 async def send_notice(cmd: SendNotice, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, person, Act.SEND_NOTICE)
@@ -122,6 +124,7 @@ async def note_notice(cmd: NoteNotice, uow: UnitOfWork) -> c.Reply:
     return c.Reply("Notice marked as noted.", notice.id)
 
 
+# --- Event handlers: what people are sent ---
 async def notice_received(event: NoticeReceived, uow: UnitOfWork) -> None:
     notice = await load(uow.repo(Notice), subject_id(event), "notice", lock=False)
     project = await project_of(uow, event)
@@ -136,6 +139,7 @@ async def notice_handled(event: NoticeHandled, uow: UnitOfWork) -> None:
     await update_cards(uow, event, card_key("notice", notice.id or 0), view)
 
 
+# --- The card ---
 def notice_card(notice: Notice, project: Project, names: Names) -> View:
     key = card_key("notice", notice.id or 0)
     fields = [("May affect", notice.affects or "—")]
@@ -161,6 +165,7 @@ def notice_card(notice: Notice, project: Project, names: Names) -> View:
     )
 
 
+# --- The form, its parser, the buttons and the word ---
 def notice_form(context: Context, what: str = "") -> Form:
     return Form(
         FormKind.NOTICE,
@@ -199,6 +204,7 @@ def parse_notice(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
 NOTICE_WORD = form_or_now(FormKind.NOTICE, lambda here, text: SendNotice(**here.stamp(), what=text))
 
 
+# --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "notice",
     commands={SendNotice: send_notice, NoteNotice: note_notice},

@@ -46,6 +46,7 @@ from workflow.presentation.forms import (
 from workflow.presentation.presses import OpenForm, Outcome, Press
 
 
+# --- Commands and events ---
 @dataclass(frozen=True, kw_only=True)
 class PostReport(Command):
     project_id: int
@@ -75,6 +76,7 @@ class ReportReviewed(Event):
     state: str
 
 
+# --- Use cases ---
 async def post_report(cmd: PostReport, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.REPORT)
@@ -127,6 +129,7 @@ async def review_report(cmd: ReviewReport, uow: UnitOfWork) -> c.Reply:
     return c.Reply("Thank you, your review is recorded.", report.id)
 
 
+# --- Event handlers: what people are sent ---
 async def report_posted(event: ReportPosted, uow: UnitOfWork) -> None:
     report = await load(uow.repo(StatusReport), subject_id(event), "status report", lock=False)
     project = await project_of(uow, event)
@@ -147,6 +150,7 @@ async def report_reviewed(event: ReportReviewed, uow: UnitOfWork) -> None:
         await to_people(uow, event, project.pms, note)
 
 
+# --- The card ---
 def report_card(report: StatusReport, names: Names) -> View:
     key = card_key("report", report.id or 0)
     waiting = report.waiting_on()
@@ -171,6 +175,7 @@ def report_card(report: StatusReport, names: Names) -> View:
     )
 
 
+# --- The form, its parser, and the buttons ---
 def report_form(context: Context) -> Form:
     return Form(
         FormKind.REPORT,
@@ -217,6 +222,7 @@ def press(p: Press) -> Outcome | None:
     )
 
 
+# --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "report",
     commands={PostReport: post_report, ReviewReport: review_report},

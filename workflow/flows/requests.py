@@ -44,6 +44,7 @@ from workflow.presentation.presses import OpenForm, Outcome, Press
 from workflow.presentation.words import form_or_now
 
 
+# --- Commands and events ---
 @dataclass(frozen=True, kw_only=True)
 class SendRequest(Command):
     project_id: int
@@ -68,6 +69,7 @@ class RequestHandled(Event):
     state: str
 
 
+# --- Use cases ---
 async def send_request(cmd: SendRequest, uow: UnitOfWork) -> c.Reply:
     person = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, person, Act.SEND_REQUEST)
@@ -113,6 +115,7 @@ async def handle_request(cmd: HandleRequest, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Request {request.state.value}; the customer has been told.", request.id)
 
 
+# --- Event handlers: what people are sent ---
 async def request_received(event: RequestReceived, uow: UnitOfWork) -> None:
     request = await load(uow.repo(CustomerRequest), subject_id(event), "request", lock=False)
     project = await project_of(uow, event)
@@ -141,6 +144,7 @@ async def request_handled(event: RequestHandled, uow: UnitOfWork) -> None:
     )
 
 
+# --- The card ---
 def request_card(request: CustomerRequest, project: Project, names: Names) -> View:
     key = card_key("request", request.id or 0)
     is_open = request.state.value == "open"
@@ -164,6 +168,7 @@ def request_card(request: CustomerRequest, project: Project, names: Names) -> Vi
     )
 
 
+# --- The form, its parser, the buttons and the word ---
 def request_form(context: Context, text: str = "") -> Form:
     return Form(
         FormKind.REQUEST,
@@ -204,6 +209,7 @@ REQUEST_WORD = form_or_now(
 )
 
 
+# --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "request",
     commands={SendRequest: send_request, HandleRequest: handle_request},
