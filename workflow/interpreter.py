@@ -12,7 +12,7 @@ from workflow.domain.permissions import may
 from workflow.domain.projects import Project
 from workflow.flows import ALIASES, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.common import allowed_in
-from workflow.flows.flow import Opening
+from workflow.flows.flow import FormEntry, Opening
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import Context, Form, FormKind, Values, Who
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
@@ -69,20 +69,20 @@ def command_from_form(
 
     TEXT forms are not handled here: they finish a button press (`interpret_press`).
     """
-    entry = FORMS.get(kind)
-    if entry is None:
-        raise ValueError(f"{kind} forms are finished by a button press, not here")
-    return entry.parse(values, context, Who(actor, at, zone), {})
+    return _entry(kind).parse(values, context, Who(actor, at, zone), {})
 
 
 def main_field(kind: FormKind) -> str:
     """Where a refusal of a whole submission is shown."""
-    return "text" if kind is FormKind.TEXT else FORMS[kind].main_field
+    if kind is FormKind.TEXT:
+        return "text"
+    entry = FORMS.get(kind)
+    return entry.main_field if entry is not None else ""
 
 
 async def build_form(uow: UnitOfWork, wanted: OpenForm, identity: Identity) -> Form:
     """The form to show, after checking the person may use it; refusals say why."""
-    entry = FORMS[wanted.kind]
+    entry = _entry(wanted.kind)
     if entry.opener is not None:
         return await entry.opener(uow, wanted, identity)
     ctx = dict(wanted.context)
@@ -91,3 +91,11 @@ async def build_form(uow: UnitOfWork, wanted: OpenForm, identity: Identity) -> F
         project = await allowed_in(uow, identity, int(ctx["project_id"] or 0), entry.act)
     assert entry.build is not None
     return entry.build(Opening(ctx, wanted.prefill, project))
+
+
+def _entry(kind: FormKind) -> FormEntry:
+    """The flow's entry for a form kind; a kind no flow declares is refused in words."""
+    entry = FORMS.get(kind)
+    if entry is None:
+        raise Refused("This form is not one clientloop knows any more; please start again.")
+    return entry

@@ -107,7 +107,7 @@ def _number(text: str) -> int | float | None:
 def form_of(data: Mapping[str, Any]) -> tuple[FormKind, Context] | None:
     """The form kind and context a submitted card carries; None when it is not a form."""
     raw_kind = data.get("form")
-    if raw_kind not in {k.value for k in FormKind}:
+    if not isinstance(raw_kind, str) or not raw_kind:
         return None
     kind = FormKind(raw_kind)
     raw = data.get("ctx")

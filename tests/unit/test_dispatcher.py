@@ -199,3 +199,15 @@ async def test_an_inbound_event_is_new_only_once(world: World) -> None:
     door = dispatcher(world)
     assert await door.first_time("slack:event:E1")
     assert not await door.first_time("slack:event:E1")
+
+
+async def test_a_form_kind_no_flow_declares_is_refused_in_words(world: World, project: int) -> None:
+    sent = Submitted(FormKind("no_such_form"), CHANGE, {"project_id": project})
+    answer = await dispatcher(world).handle(at(PM), sent)
+    assert answer.refused and "not one clientloop knows" in " ".join(answer.errors.values())
+    assert world.store.items["ChangeRequest"] == []
+
+
+def test_a_kind_read_back_from_a_payload_is_the_declared_one() -> None:
+    assert FormKind("change") is FormKind.CHANGE
+    assert FormKind("no_such_form") not in FormKind.declared()

@@ -7,23 +7,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
+
+from workflow.domain.kinds import Kind
 
 
-class ViewKind(StrEnum):
-    WELCOME = "welcome"
-    PROJECT = "project"
-    CHANGE_REQUEST = "change_request"
-    SIGNOFF = "signoff"
-    REPORT = "report"
-    CHECKIN = "checkin"
-    REQUEST = "request"
-    NOTICE = "notice"
-    FEEDBACK = "feedback"
-    INVITATION = "invitation"
-    EVALUATION = "evaluation"
-    QUESTION = "question"
-    INFO = "info"
+class ViewKind(Kind):
+    """What a view shows (a card of an item kind, a welcome, an info card)."""
+
+    WELCOME: ClassVar[ViewKind]
+    PROJECT: ClassVar[ViewKind]
+    CHANGE_REQUEST: ClassVar[ViewKind]
+    SIGNOFF: ClassVar[ViewKind]
+    REPORT: ClassVar[ViewKind]
+    CHECKIN: ClassVar[ViewKind]
+    REQUEST: ClassVar[ViewKind]
+    NOTICE: ClassVar[ViewKind]
+    FEEDBACK: ClassVar[ViewKind]
+    INVITATION: ClassVar[ViewKind]
+    EVALUATION: ClassVar[ViewKind]
+    QUESTION: ClassVar[ViewKind]
+    INFO: ClassVar[ViewKind]
+
+
+ViewKind.WELCOME = ViewKind.declare("welcome")
+ViewKind.PROJECT = ViewKind.declare("project")
+ViewKind.CHANGE_REQUEST = ViewKind.declare("change_request")
+ViewKind.SIGNOFF = ViewKind.declare("signoff")
+ViewKind.REPORT = ViewKind.declare("report")
+ViewKind.CHECKIN = ViewKind.declare("checkin")
+ViewKind.REQUEST = ViewKind.declare("request")
+ViewKind.NOTICE = ViewKind.declare("notice")
+ViewKind.FEEDBACK = ViewKind.declare("feedback")
+ViewKind.INVITATION = ViewKind.declare("invitation")
+ViewKind.EVALUATION = ViewKind.declare("evaluation")
+ViewKind.QUESTION = ViewKind.declare("question")
+ViewKind.INFO = ViewKind.declare("info")
 
 
 class Style(StrEnum):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Table, event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapper, Session, UOWTransaction, composite, relationship
+from sqlalchemy.orm import ONETOMANY, Mapper, Session, UOWTransaction, composite, relationship
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.util import identity_key
 
@@ -29,17 +29,9 @@ from workflow.persistence.columns import Base, EnumText, UTCDateTime, metadata
 
 __all__ = ["Base", "EnumText", "UTCDateTime", "metadata", "start_mappers"]
 
-# A child row's parent: (parent class, the child's foreign-key attribute).
-PARENTS: dict[type, tuple[type, str]] = {
-    Participant: (Project, "project_id"),
-    CRVersion: (ChangeRequest, "change_request_id"),
-    CRDecision: (ChangeRequest, "change_request_id"),
-    CRQuestion: (ChangeRequest, "change_request_id"),
-    SignoffApprover: (SignoffRequest, "signoff_id"),
-    Review: (StatusReport, "report_id"),
-    Evaluation: (Closing, "closing_id"),
-    DeliverableRating: (Evaluation, "evaluation_id"),
-}
+# A child row's parent: (parent class, the child's foreign-key attribute), read off the
+# one-to-many relationships `start_mappers` declares, so a new child needs no entry here.
+PARENTS: dict[type, tuple[type, str]] = {}
 
 
 def _children(cls: type, table: Table, order: str = "id") -> Any:
@@ -95,8 +87,20 @@ def start_mappers() -> None:
     _map(Closing, ti.closings, evaluations=_children(Evaluation, ti.evaluations))
     _map(Chase, ti.chases)
     _map(DigestRun, ti.digest_runs)
+    PARENTS.update(_parents())
     if not event.contains(Session, "before_flush", _touch_changed_roots):
         event.listen(Session, "before_flush", _touch_changed_roots)
+
+
+def _parents() -> dict[type, tuple[type, str]]:
+    found: dict[type, tuple[type, str]] = {}
+    for mapper in Base.registry.mappers:
+        for rel in mapper.relationships:
+            if rel.direction is ONETOMANY:
+                (column,) = rel.remote_side
+                child = rel.mapper
+                found[child.class_] = (mapper.class_, child.get_property_by_column(column).key)
+    return found
 
 
 def _touch_changed_roots(session: Session, _flush: UOWTransaction, _instances: object) -> None:

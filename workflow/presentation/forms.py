@@ -11,30 +11,50 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from workflow.domain.commands import PersonRef
+from workflow.domain.kinds import Kind
 from workflow.domain.projects import WEEKDAYS
 from workflow.domain.signoffs import SignoffKind
 
 Context = dict[str, str | int | None]
 
 
-class FormKind(StrEnum):
-    NEW_PROJECT = "new_project"
-    PEOPLE = "people"
-    SETTINGS = "settings"
-    CHANGE = "change"
-    SIGNOFF = "signoff"
-    REPORT = "report"
-    CHECKIN = "checkin"
-    REQUEST = "request"
-    NOTICE = "notice"
-    FEEDBACK = "feedback"
-    INVITE = "invite"
-    CLOSE = "close"
-    EVALUATE = "evaluate"
-    TEXT = "text"
+class FormKind(Kind):
+    """The kind of a form, as it travels in Slack callback ids and Teams card data."""
+
+    NEW_PROJECT: ClassVar[FormKind]
+    PEOPLE: ClassVar[FormKind]
+    SETTINGS: ClassVar[FormKind]
+    CHANGE: ClassVar[FormKind]
+    SIGNOFF: ClassVar[FormKind]
+    REPORT: ClassVar[FormKind]
+    CHECKIN: ClassVar[FormKind]
+    REQUEST: ClassVar[FormKind]
+    NOTICE: ClassVar[FormKind]
+    FEEDBACK: ClassVar[FormKind]
+    INVITE: ClassVar[FormKind]
+    CLOSE: ClassVar[FormKind]
+    EVALUATE: ClassVar[FormKind]
+    TEXT: ClassVar[FormKind]
+
+
+FormKind.NEW_PROJECT = FormKind.declare("new_project")
+FormKind.PEOPLE = FormKind.declare("people")
+FormKind.SETTINGS = FormKind.declare("settings")
+FormKind.CHANGE = FormKind.declare("change")
+FormKind.SIGNOFF = FormKind.declare("signoff")
+FormKind.REPORT = FormKind.declare("report")
+FormKind.CHECKIN = FormKind.declare("checkin")
+FormKind.REQUEST = FormKind.declare("request")
+FormKind.NOTICE = FormKind.declare("notice")
+FormKind.FEEDBACK = FormKind.declare("feedback")
+FormKind.INVITE = FormKind.declare("invite")
+FormKind.CLOSE = FormKind.declare("close")
+FormKind.EVALUATE = FormKind.declare("evaluate")
+FormKind.TEXT = FormKind.declare("text")
 
 
 class FieldType(StrEnum):
