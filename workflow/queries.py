@@ -13,9 +13,9 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.views import View
 from workflow.flows import ITEMS
-from workflow.flows.checkins.cards import waiting_views
 from workflow.flows.common import allowed_in, names_for, person_with
 from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
+from workflow.flows.waiting import decisions_for
 from workflow.interpreter import help_lines
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
@@ -114,7 +114,7 @@ async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
     for project in await uow.projects.find():
         if project.state is ProjectState.CLOSED or not project.roles_of(person.id):
             continue
-        data.pending.extend(await waiting_views(uow, project, person.id))
+        data.pending.extend(await decisions_for(uow, project, person.id))
         if person.id in project.pms:
             open_items = {(i.kind, i.item_id) for i in await pending_in(uow, project)}
             data.pm_projects.append((project.key, project.name, len(open_items)))

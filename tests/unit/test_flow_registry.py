@@ -22,11 +22,13 @@ from tests.unit.conftest import CAROL, PM, World
 from workflow.domain.commands import Command
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, Role
+from workflow.domain.signoffs import SignoffKind
 from workflow.domain.states import Machine
 from workflow.flows import FLOWS, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.checkins.messages import SendCheckIns
 from workflow.flows.closing.messages import StartClosing
 from workflow.flows.flow import Opening
+from workflow.flows.waiting import waiting_in
 from workflow.interpreter import build_form
 from workflow.persistence.orm import start_mappers
 from workflow.presentation.forms import Form, FormKind
@@ -143,3 +145,23 @@ async def test_forms_opened_from_an_item_have_their_main_field_too(
             form = await build_form(uow, OpenForm(kind, context), who.identity)
         assert form.kind is kind
         assert FORMS[kind].main_field in {f.name for f in form.fields}
+
+
+async def test_what_waits_on_people_is_gathered_from_every_flow(world: World, project: int) -> None:
+    """Pending, the Home, check-ins and chases all read the flows' own `waiting`."""
+    from tests.unit.test_change_requests import create
+    from tests.unit.test_reports import post
+    from tests.unit.test_signoffs import ask
+
+    await create(world)
+    await ask(world, SignoffKind.CHARTER)
+    await post(world)
+    await world.do(SendCheckIns, PM, project_id=project)
+    async with FakeUnitOfWork(world.store) as uow:
+        found = await waiting_in(uow, await uow.projects.get(project))
+    kinds = {w.pending.kind for w in found}
+    decisions = {w.pending.kind for w in found if w.decision}
+    assert kinds == {"change_request", "signoff", "report", "checkin"}
+    assert decisions == {"change_request", "signoff", "report"}
+    assert all(ITEMS[kind].card is not None for kind in decisions)
+    assert all(w.item is not None and w.pending.project_id == project for w in found)

@@ -27,6 +27,7 @@ from workflow.flows import (
     requests,
     schedule,
     signoffs,
+    waiting,
 )
 from workflow.flows.flow import CommandHandler, EventHandler, Flow, FormEntry, Item, Word
 from workflow.messagebus import MessageBus
@@ -76,6 +77,10 @@ FORMS: dict[FormKind, FormEntry] = _unique(
     [(form.kind, form) for f in FLOWS for form in f.forms], "form"
 )
 ITEMS: dict[str, Item] = _unique([(i.kind, i) for f in FLOWS for i in f.items], "item kind")
+waiting.register(
+    [f.waiting for f in FLOWS if f.waiting is not None],
+    {kind: item.card for kind, item in ITEMS.items() if item.card is not None},
+)
 TEXT_LABELS: dict[tuple[str, str], tuple[str, bool]] = {
     (item.kind, verb): label for item in ITEMS.values() for verb, label in item.text_labels.items()
 }

@@ -18,6 +18,7 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.states import Machine
 from workflow.domain.views import View
+from workflow.flows.waiting import Waiter
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import Context, Errors, Form, FormKind, Values, Who
@@ -88,3 +89,4 @@ class Flow:
     forms: Sequence[FormEntry] = ()
     items: Sequence[Item] = ()
     machines: Sequence[Machine[Any, Any]] = ()  # its state tables, for the tests to walk
+    waiting: Waiter | None = None  # its items that wait on people (pending, chases, Home)

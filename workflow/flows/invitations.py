@@ -16,6 +16,7 @@ from workflow.domain.inbox import (
     InvitationState,
     required_text,
 )
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, Role
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -34,6 +35,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (
@@ -239,6 +241,22 @@ def press(p: Press) -> Outcome | None:
     )
 
 
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """An invitation waits on the invitee, and a proposed other time on the inviter."""
+    pid, found = project.id or 0, list[Waiting]()
+    for inv in await uow.repo(Invitation).find(project_id=pid):
+        if inv.state is InvitationState.INVITED:
+            who, since = inv.invitee_id, inv.created_at
+        elif inv.state is InvitationState.PROPOSED:
+            who, since = inv.inviter_id, inv.answered_at or inv.created_at
+        else:
+            continue
+        found.append(
+            Waiting(PendingItem("invitation", inv.id or 0, pid, inv.what[:80], who, since), inv)
+        )
+    return found
+
+
 # --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "invitation",
@@ -272,4 +290,5 @@ FLOW = Flow(
         ),
     ),
     machines=(INVITATION_MACHINE,),
+    waiting=waiting,
 )

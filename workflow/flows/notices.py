@@ -8,7 +8,8 @@ from datetime import date, datetime
 from workflow.domain import commands as c
 from workflow.domain.commands import Command
 from workflow.domain.events import Event
-from workflow.domain.inbox import NOTICE_MACHINE, Notice, NoticeAction, required_text
+from workflow.domain.inbox import NOTICE_MACHINE, Notice, NoticeAction, NoticeState, required_text
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -26,6 +27,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import (
@@ -204,6 +206,16 @@ def parse_notice(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
 NOTICE_WORD = form_or_now(FormKind.NOTICE, lambda here, text: SendNotice(**here.stamp(), what=text))
 
 
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """Notices not yet noted wait on the PMs."""
+    pid = project.id or 0
+    return [
+        Waiting(PendingItem("notice", n.id or 0, pid, n.what[:80], p, n.created_at), n)
+        for n in await uow.repo(Notice).find(project_id=pid, state=NoticeState.RECEIVED)
+        for p in project.pms
+    ]
+
+
 # --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "notice",
@@ -237,4 +249,5 @@ FLOW = Flow(
         ),
     ),
     machines=(NOTICE_MACHINE,),
+    waiting=waiting,
 )

@@ -8,7 +8,9 @@ from workflow.domain import commands as c
 from workflow.domain.commands import Command
 from workflow.domain.errors import Refused
 from workflow.domain.events import Event
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
+from workflow.domain.projects import Project
 from workflow.domain.reports import MACHINE as REPORT_MACHINE
 from workflow.domain.reports import Rag, ReportState, ReviewKind, StatusReport
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -27,6 +29,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info, who
 from workflow.presentation.forms import (
@@ -222,6 +225,26 @@ def press(p: Press) -> Outcome | None:
     )
 
 
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """Customers who have not reviewed a report that is not yet acknowledged (chased)."""
+    pid = project.id or 0
+    found: list[Waiting] = []
+    for report in await uow.repo(StatusReport).find(project_id=pid):
+        if report.state is ReportState.ACKNOWLEDGED:
+            continue
+        title, since = f"Report {report.period}", report.posted_at
+        found += [
+            Waiting(
+                PendingItem("report", report.id or 0, pid, title, p, since),
+                report,
+                decision=True,
+                asked=since,
+            )
+            for p in report.waiting_on()
+        ]
+    return found
+
+
 # --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "report",
@@ -256,4 +279,5 @@ FLOW = Flow(
         ),
     ),
     machines=(REPORT_MACHINE,),
+    waiting=waiting,
 )

@@ -8,7 +8,14 @@ from workflow.domain import commands as c
 from workflow.domain.commands import Command
 from workflow.domain.errors import Refused
 from workflow.domain.events import Event
-from workflow.domain.inbox import REQUEST_MACHINE, CustomerRequest, RequestAction, required_text
+from workflow.domain.inbox import (
+    REQUEST_MACHINE,
+    CustomerRequest,
+    RequestAction,
+    RequestState,
+    required_text,
+)
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
@@ -26,6 +33,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (
@@ -209,6 +217,16 @@ REQUEST_WORD = form_or_now(
 )
 
 
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """Open requests wait on the PMs."""
+    pid = project.id or 0
+    return [
+        Waiting(PendingItem("request", r.id or 0, pid, r.text[:80], p, r.created_at), r)
+        for r in await uow.repo(CustomerRequest).find(project_id=pid, state=RequestState.OPEN)
+        for p in project.pms
+    ]
+
+
 # --- The flow, as the rest of the core sees it ---
 FLOW = Flow(
     "request",
@@ -238,4 +256,5 @@ FLOW = Flow(
         ),
     ),
     machines=(REQUEST_MACHINE,),
+    waiting=waiting,
 )

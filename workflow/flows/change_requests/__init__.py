@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from workflow.domain.approvals import Approvers
 from workflow.domain.changes import MACHINE as CR_MACHINE
-from workflow.domain.changes import ChangeRequest
+from workflow.domain.changes import ChangeRequest, CRState
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import View
 from workflow.flows.change_requests import cards, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
+from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
@@ -23,6 +26,34 @@ from workflow.presentation.presses import OpenForm
 def current_card(change: ChangeRequest, project: Project, names: Names, viewer: int | None) -> View:
     turn = change.turn(Approvers.of(project)) if change.is_open else []
     return cards.change_card(change, turn, names)
+
+
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """Approvers whose turn it is (a decision), or the PMs while a question pauses it."""
+    pid, approvers, found = project.id or 0, Approvers.of(project), list[Waiting]()
+    for change in await uow.repo(ChangeRequest).find(project_id=pid):
+        title, version = f"CR-{change.id} {change.current.title}", change.current
+        if change.state is CRState.PENDING:
+            decided = [d.at for d in change.decisions if d.version == version.number]
+            asked, shown = max([version.created_at, *decided]), version.created_at
+            found += [
+                Waiting(
+                    PendingItem("change_request", change.id or 0, pid, title, p, shown),
+                    change,
+                    decision=True,
+                    version=version.number,
+                    asked=asked,
+                )
+                for p in change.turn(approvers)
+            ]
+        elif change.state is CRState.PAUSED:
+            since = change.open_questions()[0].asked_at
+            pending = [
+                PendingItem("change_request", change.id or 0, pid, title, p, since)
+                for p in project.pms
+            ]
+            found += [Waiting(item, change) for item in pending]
+    return found
 
 
 FLOW = Flow(
@@ -70,4 +101,5 @@ FLOW = Flow(
         ),
     ),
     machines=(CR_MACHINE,),
+    waiting=waiting,
 )

@@ -8,12 +8,29 @@ Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, button
 from __future__ import annotations
 
 from workflow.domain.checkins import MACHINE as CHECKIN_MACHINE
-from workflow.domain.checkins import CheckIn
+from workflow.domain.checkins import CheckIn, CheckInState
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
+from workflow.domain.projects import Project
 from workflow.flows.checkins import cards, forms, use_cases
 from workflow.flows.checkins import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.flows.waiting import Waiting
+from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
+
+
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """A check-in sent (or reminded) and not yet answered waits on its customer."""
+    pid, open_states = project.id or 0, (CheckInState.SENT, CheckInState.REMINDED)
+    return [
+        Waiting(
+            PendingItem("checkin", ci.id or 0, pid, "Weekly check-in", ci.person_id, ci.sent_at), ci
+        )
+        for ci in await uow.repo(CheckIn).find(project_id=pid)
+        if ci.state in open_states
+    ]
+
 
 FLOW = Flow(
     "checkin",
@@ -40,4 +57,5 @@ FLOW = Flow(
         ),
     ),
     machines=(CHECKIN_MACHINE,),
+    waiting=waiting,
 )

@@ -5,10 +5,15 @@ Parts: `messages` (commands, events), `use_cases`, `forms` (close, evaluate), `c
 
 from __future__ import annotations
 
+from workflow.domain.closing import Closing
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
+from workflow.domain.projects import Project
 from workflow.flows.closing import cards, forms, use_cases
 from workflow.flows.closing import messages as m
 from workflow.flows.flow import Flow, FormEntry, Word
+from workflow.flows.waiting import Waiting
+from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
 from workflow.presentation.words import Here
@@ -21,6 +26,17 @@ def _close(rest: str, here: Here) -> m.CloseProject | OpenForm:
             actor=here.actor, at=here.at, event_id=here.event_id, project_id=here.project_id
         )
     return OpenForm(FormKind.CLOSE, here.context)
+
+
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """While the project asks for its final evaluation, it waits on those who have not given it."""
+    pid = project.id or 0
+    return [
+        Waiting(PendingItem("evaluation", c.id or 0, pid, "Final evaluation", p, c.started_at), c)
+        for c in await uow.repo(Closing).find(project_id=pid)
+        if c.closed_at is None
+        for p in c.waiting_on()
+    ]
 
 
 FLOW = Flow(
@@ -54,4 +70,5 @@ FLOW = Flow(
             opener=forms.open_evaluation,
         ),
     ),
+    waiting=waiting,
 )

@@ -6,24 +6,17 @@ from dataclasses import asdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from workflow.domain.approvals import Approvers
-from workflow.domain.changes import ChangeRequest, CRState
+from workflow.domain.changes import ChangeRequest
 from workflow.domain.checkins import CheckIn, CheckInState, week_of
-from workflow.domain.closing import Closing
 from workflow.domain.inbox import (
-    CustomerRequest,
     Feedback,
-    Invitation,
-    InvitationState,
     Notice,
-    NoticeState,
-    RequestState,
 )
 from workflow.domain.insight import Digest, PendingItem, digest
 from workflow.domain.projects import Project, ProjectState
-from workflow.domain.reports import ReportState, StatusReport
-from workflow.domain.signoffs import SignoffRequest, SignoffState
+from workflow.domain.signoffs import SignoffRequest
 from workflow.flows.common import load
+from workflow.flows.waiting import waiting_in
 from workflow.ports import UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -31,91 +24,7 @@ UTC_ZONE = ZoneInfo("UTC")
 
 async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
     """Everything that waits on someone in `project`, one row per person waited on."""
-    assert project.id is not None
-    pid, items = project.id, []
-    approvers = Approvers.of(project)
-    for change in await uow.repo(ChangeRequest).find(project_id=pid):
-        since = change.current.created_at
-        title = f"CR-{change.id} {change.current.title}"
-        if change.state is CRState.PENDING:
-            waiting = change.turn(approvers)
-        elif change.state is CRState.PAUSED:
-            waiting, since = project.pms, change.open_questions()[0].asked_at
-        else:
-            continue
-        items += [
-            PendingItem("change_request", change.id or 0, pid, title, p, since) for p in waiting
-        ]
-    for signoff in await uow.repo(SignoffRequest).find(project_id=pid, state=SignoffState.PENDING):
-        items += [
-            PendingItem(
-                "signoff", signoff.id or 0, pid, f"Sign-off: {signoff.title}", p, signoff.created_at
-            )
-            for p in signoff.waiting_on()
-        ]
-    for report in await uow.repo(StatusReport).find(project_id=pid):
-        if report.state is not ReportState.ACKNOWLEDGED:
-            items += [
-                PendingItem(
-                    "report", report.id or 0, pid, f"Report {report.period}", p, report.posted_at
-                )
-                for p in report.waiting_on()
-            ]
-    items += await _inbox_pending(uow, project)
-    return items
-
-
-async def _inbox_pending(uow: UnitOfWork, project: Project) -> list[PendingItem]:
-    pid, items = project.id or 0, []
-    for checkin in await uow.repo(CheckIn).find(project_id=pid):
-        if checkin.state in (CheckInState.SENT, CheckInState.REMINDED):
-            items.append(
-                PendingItem(
-                    "checkin",
-                    checkin.id or 0,
-                    pid,
-                    "Weekly check-in",
-                    checkin.person_id,
-                    checkin.sent_at,
-                )
-            )
-    for inv in await uow.repo(Invitation).find(project_id=pid):
-        if inv.state is InvitationState.INVITED:
-            items.append(
-                PendingItem(
-                    "invitation", inv.id or 0, pid, inv.what[:80], inv.invitee_id, inv.created_at
-                )
-            )
-        elif inv.state is InvitationState.PROPOSED:
-            items.append(
-                PendingItem(
-                    "invitation",
-                    inv.id or 0,
-                    pid,
-                    inv.what[:80],
-                    inv.inviter_id,
-                    inv.answered_at or inv.created_at,
-                )
-            )
-    for req in await uow.repo(CustomerRequest).find(project_id=pid, state=RequestState.OPEN):
-        items += [
-            PendingItem("request", req.id or 0, pid, req.text[:80], p, req.created_at)
-            for p in project.pms
-        ]
-    for notice in await uow.repo(Notice).find(project_id=pid, state=NoticeState.RECEIVED):
-        items += [
-            PendingItem("notice", notice.id or 0, pid, notice.what[:80], p, notice.created_at)
-            for p in project.pms
-        ]
-    for closing in await uow.repo(Closing).find(project_id=pid):
-        if closing.closed_at is None:
-            items += [
-                PendingItem(
-                    "evaluation", closing.id or 0, pid, "Final evaluation", p, closing.started_at
-                )
-                for p in closing.waiting_on()
-            ]
-    return items
+    return [w.pending for w in await waiting_in(uow, project)]
 
 
 async def pending_for_person(uow: UnitOfWork, person_id: int) -> list[PendingItem]:

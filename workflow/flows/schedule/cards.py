@@ -10,11 +10,12 @@ from workflow.domain.reports import StatusReport
 from workflow.domain.signoffs import SignoffRequest
 from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
 from workflow.flows.change_requests.cards import change_card
-from workflow.flows.checkins.cards import checkin_card, waiting_views
+from workflow.flows.checkins.cards import checkin_card
 from workflow.flows.common import everyone, load, names_for, project_of, to_people, update_cards
 from workflow.flows.insight.reads import project_digest
 from workflow.flows.reports import report_card
 from workflow.flows.signoffs.cards import signoff_card
+from workflow.flows.waiting import decisions_for
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
 
@@ -39,7 +40,7 @@ def reminded(view: View, note: str) -> View:
 async def checkin_reminded(event: e.CheckInReminded, uow: UnitOfWork) -> None:
     checkin = await load(uow.repo(CheckIn), event.subject_id or 0, "check-in", lock=False)
     project = await project_of(uow, event)
-    pending = await waiting_views(uow, project, event.person_id)
+    pending = await decisions_for(uow, project, event.person_id)
     view = reminded(
         checkin_card(checkin, project, pending),
         "One minute is enough: your answer helps the team steer.",

@@ -12,17 +12,14 @@ from zoneinfo import ZoneInfo
 
 from workflow.domain import commands as c
 from workflow.domain import events as e
-from workflow.domain.approvals import Approvers
-from workflow.domain.changes import ChangeRequest, CRState
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.people import Person
 from workflow.domain.projects import Project, ProjectState
-from workflow.domain.reports import ReportState, StatusReport
 from workflow.domain.schedule import Cadence, checkin_due, in_window
-from workflow.domain.signoffs import SignoffRequest, SignoffState
 from workflow.flows.checkins.use_cases import start_checkin
 from workflow.flows.common import emit, load
+from workflow.flows.waiting import waiting_in
 from workflow.ports import UnitOfWork
 
 Waiting = tuple[str, int, int, int, datetime]  # kind, item id, person id, version, asked at
@@ -105,29 +102,18 @@ async def _checkin_followups(
 
 
 async def _waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
-    """Every (item, person) the project is waiting on, with when that person was asked."""
-    found: list[Waiting] = []
-    approvers = Approvers.of(project)
-    for change in await uow.repo(ChangeRequest).find(project_id=project.id, state=CRState.PENDING):
-        version = change.current
-        decided = [d.at for d in change.decisions if d.version == version.number]
-        asked = max([version.created_at, *decided])
-        found += [
-            ("change_request", change.id or 0, p, version.number, asked)
-            for p in change.turn(approvers)
-        ]
-    for signoff in await uow.repo(SignoffRequest).find(
-        project_id=project.id, state=SignoffState.PENDING
-    ):
-        found += [
-            ("signoff", signoff.id or 0, p, 0, signoff.created_at) for p in signoff.waiting_on()
-        ]
-    for report in await uow.repo(StatusReport).find(project_id=project.id):
-        if report.state is not ReportState.ACKNOWLEDGED:
-            found += [
-                ("report", report.id or 0, p, 0, report.posted_at) for p in report.waiting_on()
-            ]
-    return found
+    """Every decision (item, person) the project is waiting on, with when they were asked."""
+    return [
+        (
+            w.pending.kind,
+            w.pending.item_id,
+            w.pending.waiting_on,
+            w.version,
+            w.asked or w.pending.since,
+        )
+        for w in await waiting_in(uow, project)
+        if w.decision
+    ]
 
 
 async def _chase(

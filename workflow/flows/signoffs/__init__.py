@@ -5,14 +5,17 @@ Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, button
 
 from __future__ import annotations
 
+from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.signoffs import MACHINE as SIGNOFF_MACHINE
-from workflow.domain.signoffs import Audience, SignoffRequest
+from workflow.domain.signoffs import Audience, SignoffRequest, SignoffState
 from workflow.domain.views import View
 from workflow.flows.flow import Flow, FormEntry, Item, Word
 from workflow.flows.signoffs import cards, forms, use_cases
 from workflow.flows.signoffs import messages as m
+from workflow.flows.waiting import Waiting
+from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
@@ -23,6 +26,24 @@ def current_card(
 ) -> View:
     mine = [a.audience for a in request.approvers if a.person_id == viewer]
     return cards.signoff_card(request, mine[0] if mine else Audience.WHOLE, names)
+
+
+async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    """Approvers who have not answered an open sign-off (a decision, chased)."""
+    pid = project.id or 0
+    found: list[Waiting] = []
+    for request in await uow.repo(SignoffRequest).find(project_id=pid, state=SignoffState.PENDING):
+        title, since = f"Sign-off: {request.title}", request.created_at
+        found += [
+            Waiting(
+                PendingItem("signoff", request.id or 0, pid, title, p, since),
+                request,
+                decision=True,
+                asked=since,
+            )
+            for p in request.waiting_on()
+        ]
+    return found
 
 
 FLOW = Flow(
@@ -68,4 +89,5 @@ FLOW = Flow(
         ),
     ),
     machines=(SIGNOFF_MACHINE,),
+    waiting=waiting,
 )
