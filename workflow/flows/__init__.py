@@ -79,7 +79,7 @@ FORMS: dict[FormKind, FormEntry] = _unique(
 ITEMS: dict[str, Item] = _unique([(i.kind, i) for f in FLOWS for i in f.items], "item kind")
 waiting.register(
     [f.waiting for f in FLOWS if f.waiting is not None],
-    {kind: item.card for kind, item in ITEMS.items() if item.card is not None},
+    ITEMS,
 )
 TEXT_LABELS: dict[tuple[str, str], tuple[str, bool]] = {
     (item.kind, verb): label for item in ITEMS.values() for verb, label in item.text_labels.items()

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from workflow.domain.commands import Command, Reply
 from workflow.domain.events import Event
+from workflow.domain.insight import PendingItem
 from workflow.domain.people import Identity
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.states import Machine
 from workflow.domain.views import View
-from workflow.flows.waiting import Waiter
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import Context, Errors, Form, FormKind, Values, Who
@@ -28,6 +29,26 @@ from workflow.presentation.words import Here
 CommandHandler = Callable[[Any, UnitOfWork], Awaitable[Reply]]
 EventHandler = Callable[[Any, UnitOfWork], Awaitable[None]]
 Opener = Callable[[UnitOfWork, OpenForm, Identity], Awaitable[Form]]
+Card = Callable[[Any, Project, Names, int | None], View]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One item waiting on one person.
+
+    `decision` marks what the scheduler chases and a check-in carries with its buttons (a
+    change request, a sign-off, a report); `asked` is when this person was last asked (for
+    the chase), `version` which version they are asked about, `item` the loaded aggregate.
+    """
+
+    pending: PendingItem
+    item: Any
+    decision: bool = False
+    version: int = 0
+    asked: datetime | None = None
+
+
+Waiter = Callable[[UnitOfWork, Project], Awaitable[list[Waiting]]]
 
 
 @dataclass(frozen=True)
@@ -77,7 +98,14 @@ class Item:
     aggregate: type[Any] | None
     press: Callable[[Press], Outcome | None]
     text_labels: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
-    card: Callable[[Any, Project, Names, int | None], View] | None = None
+    card: Card | None = None
+    noun: str = ""  # how reminders name it: "this <noun> is waiting on you"
+    # Which copy of the card a person holds, when copies differ by person (default: one key).
+    copy_key: Callable[[Any, int], str] | None = None
+
+    @property
+    def called(self) -> str:
+        return self.noun or self.kind.replace("_", " ")
 
 
 @dataclass(frozen=True)

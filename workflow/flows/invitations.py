@@ -34,8 +34,7 @@ from workflow.flows.common import (
     to_people,
     update_cards,
 )
-from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (

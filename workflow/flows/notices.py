@@ -26,8 +26,7 @@ from workflow.flows.common import (
     to_people,
     update_cards,
 )
-from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import (

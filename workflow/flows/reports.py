@@ -28,8 +28,7 @@ from workflow.flows.common import (
     to_people,
     update_cards,
 )
-from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info, who
 from workflow.presentation.forms import (
@@ -276,6 +275,7 @@ FLOW = Flow(
             press,
             {"comment": ("Comment", True), "dispute": ("What you dispute", True)},
             lambda report, project, names, viewer: report_card(report, names),
+            noun="status report",
         ),
     ),
     machines=(REPORT_MACHINE,),

@@ -9,46 +9,24 @@ module without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
 
-from workflow.domain.insight import PendingItem
 from workflow.domain.projects import Project
-from workflow.domain.views import View
-from workflow.flows.common import everyone, names_for
+from workflow.domain.views import View, card_key
+from workflow.flows.common import everyone, load, names_for
+from workflow.flows.flow import Card, Item, Waiter, Waiting
 from workflow.ports import UnitOfWork
 
-
-@dataclass(frozen=True)
-class Waiting:
-    """One item waiting on one person.
-
-    `decision` marks what the scheduler chases and a check-in carries with its buttons (a
-    change request, a sign-off, a report); `asked` is when this person was last asked (for
-    the chase), `version` which version they are asked about, `item` the loaded aggregate.
-    """
-
-    pending: PendingItem
-    item: Any
-    decision: bool = False
-    version: int = 0
-    asked: datetime | None = None
-
-
-Waiter = Callable[[UnitOfWork, Project], Awaitable[list[Waiting]]]
-Card = Callable[[Any, Project, Mapping[int, str], int | None], View]
 _WAITERS: list[Waiter] = []
-_CARDS: dict[str, Card] = {}
+_ITEMS: dict[str, Item] = {}
 
 
-def register(waiters: Sequence[Waiter], cards: Mapping[str, Card]) -> None:
+def register(waiters: Sequence[Waiter], items: Mapping[str, Item]) -> None:
     """Called once by `workflow.flows` with every flow's `waiting` (in the flows' order) and
-    every item kind's card."""
+    every item kind."""
     _WAITERS[:] = list(waiters)
-    _CARDS.clear()
-    _CARDS.update(cards)
+    _ITEMS.clear()
+    _ITEMS.update(items)
 
 
 async def waiting_in(uow: UnitOfWork, project: Project) -> list[Waiting]:
@@ -64,9 +42,34 @@ async def decisions_for(uow: UnitOfWork, project: Project, person_id: int) -> li
     waiting = [
         w
         for w in await waiting_in(uow, project)
-        if w.decision and w.pending.waiting_on == person_id and w.pending.kind in _CARDS
+        if w.decision and w.pending.waiting_on == person_id and _has_card(w.pending.kind)
     ]
     if not waiting:
         return []
     names = await names_for(uow, everyone(project))
-    return [_CARDS[w.pending.kind](w.item, project, names, person_id) for w in waiting]
+    return [_card(w.pending.kind)(w.item, project, names, person_id) for w in waiting]
+
+
+async def chased_card(
+    uow: UnitOfWork, project: Project, kind: str, item_id: int, person_id: int
+) -> tuple[str, View, str]:
+    """The card of an item a person is chased about, as they see it: (the key of their copy,
+    the view, what the item is called)."""
+    entry = _ITEMS[kind]
+    card = _card(kind)
+    assert entry.aggregate is not None
+    found = await load(uow.repo(entry.aggregate), item_id, entry.called, lock=False)
+    names = await names_for(uow, everyone(project))
+    key = entry.copy_key(found, person_id) if entry.copy_key else card_key(kind, item_id)
+    return key, card(found, project, names, person_id), entry.called
+
+
+def _has_card(kind: str) -> bool:
+    entry = _ITEMS.get(kind)
+    return entry is not None and entry.card is not None
+
+
+def _card(kind: str) -> Card:
+    card = _ITEMS[kind].card
+    assert card is not None
+    return card

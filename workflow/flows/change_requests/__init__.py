@@ -15,8 +15,7 @@ from workflow.domain.projects import Project
 from workflow.domain.views import View
 from workflow.flows.change_requests import cards, forms, use_cases
 from workflow.flows.change_requests import messages as m
-from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
@@ -98,6 +97,7 @@ FLOW = Flow(
                 "answer_question": ("Answer", True),
             },
             current_card,
+            noun="change request",
         ),
     ),
     machines=(CR_MACHINE,),

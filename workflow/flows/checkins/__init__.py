@@ -14,8 +14,7 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.flows.checkins import cards, forms, use_cases
 from workflow.flows.checkins import messages as m
-from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
 

@@ -11,8 +11,7 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.flows.closing import cards, forms, use_cases
 from workflow.flows.closing import messages as m
-from workflow.flows.flow import Flow, FormEntry, Word
-from workflow.flows.waiting import Waiting
+from workflow.flows.flow import Flow, FormEntry, Waiting, Word
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from workflow.domain import events as e
-from workflow.domain.approvals import Approvers
-from workflow.domain.changes import ChangeRequest
 from workflow.domain.checkins import CheckIn
-from workflow.domain.reports import StatusReport
-from workflow.domain.signoffs import SignoffRequest
 from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
-from workflow.flows.change_requests.cards import change_card
 from workflow.flows.checkins.cards import checkin_card
-from workflow.flows.common import everyone, load, names_for, project_of, to_people, update_cards
+from workflow.flows.common import load, names_for, project_of, to_people, update_cards
 from workflow.flows.insight.reads import project_digest
-from workflow.flows.reports import report_card
-from workflow.flows.signoffs.cards import signoff_card
-from workflow.flows.waiting import decisions_for
+from workflow.flows.waiting import chased_card, decisions_for
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
-
-KIND_WORDS = {"change_request": "change request", "signoff": "sign-off", "report": "status report"}
 
 
 def reminded(view: View, note: str) -> View:
@@ -68,35 +59,16 @@ async def checkin_missed(event: e.CheckInMissed, uow: UnitOfWork) -> None:
     )
 
 
-async def item_card(
-    uow: UnitOfWork, event: e.Event, kind: str, item_id: int, person_id: int
-) -> tuple[str, View]:
-    """The card of the item a person is chased about, as they would see it."""
-    project = await project_of(uow, event)
-    names = await names_for(uow, everyone(project))
-    if kind == "change_request":
-        change = await load(uow.repo(ChangeRequest), item_id, "change request", lock=False)
-        return card_key(kind, item_id), change_card(
-            change, change.turn(Approvers.of(project)), names
-        )
-    if kind == "signoff":
-        signoff = await load(uow.repo(SignoffRequest), item_id, "sign-off", lock=False)
-        audience = signoff.approver(person_id).audience
-        key = f"{card_key(kind, item_id)}:{audience.value}"
-        return key, signoff_card(signoff, audience, names)
-    report = await load(uow.repo(StatusReport), item_id, "status report", lock=False)
-    return card_key(kind, item_id), report_card(report, names)
-
-
 async def decision_reminded(event: e.DecisionReminded, uow: UnitOfWork) -> None:
-    key, view = await item_card(uow, event, event.kind, event.item_id, event.person_id)
-    note = f"Reminder {event.reminder}: this {KIND_WORDS[event.kind]} is waiting on you."
+    project = await project_of(uow, event)
+    key, view, noun = await chased_card(uow, project, event.kind, event.item_id, event.person_id)
+    note = f"Reminder {event.reminder}: this {noun} is waiting on you."
     await to_people(uow, event, [event.person_id], reminded(view, note), key)
 
 
 async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> None:
     project = await project_of(uow, event)
-    _, view = await item_card(uow, event, event.kind, event.item_id, event.person_id)
+    _, view, _ = await chased_card(uow, project, event.kind, event.item_id, event.person_id)
     names = await names_for(uow, [event.person_id])
     note = info(
         f"Still waiting on {names[event.person_id]} after {event.waiting_days} days",

@@ -10,11 +10,10 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.signoffs import MACHINE as SIGNOFF_MACHINE
 from workflow.domain.signoffs import Audience, SignoffRequest, SignoffState
-from workflow.domain.views import View
-from workflow.flows.flow import Flow, FormEntry, Item, Word
+from workflow.domain.views import View, card_key
+from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.signoffs import cards, forms, use_cases
 from workflow.flows.signoffs import messages as m
-from workflow.flows.waiting import Waiting
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
@@ -44,6 +43,11 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             for p in request.waiting_on()
         ]
     return found
+
+
+def audience_copy(request: SignoffRequest, person_id: int) -> str:
+    """Each audience (whole document, scope section) has its own copy of the card."""
+    return f"{card_key('signoff', request.id or 0)}:{request.approver(person_id).audience.value}"
 
 
 FLOW = Flow(
@@ -86,6 +90,8 @@ FLOW = Flow(
             forms.press,
             {"approve_with_remarks": ("Remarks", True), "reject": ("Reason", True)},
             current_card,
+            noun="sign-off",
+            copy_key=audience_copy,
         ),
     ),
     machines=(SIGNOFF_MACHINE,),
