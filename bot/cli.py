@@ -1,20 +1,20 @@
-"""The `clientloop` command line: serve, scheduler, db upgrade/current, audit verify, version."""
+"""The `clientloop` command line: serve, scheduler, db upgrade/current, audit verify, version.
+
+Each command imports what it needs when it runs, so `clientloop --help` or `version` loads
+neither SQLAlchemy, Alembic, pydantic nor a chat SDK.
+"""
+
+from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from bot.settings import Settings, load_settings
-from workflow.persistence.db import (
-    current_revisions,
-    describe,
-    head_revisions,
-    make_engine,
-    upgrade,
-)
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 # A handler gets the parsed arguments and returns the process exit code.
@@ -75,12 +75,16 @@ def add_db(commands: Subparsers) -> None:
 
 
 def db_upgrade(args: argparse.Namespace) -> int:
+    from workflow.persistence.db import upgrade
+
     upgrade(_settings().database_url, args.revision)
     print(f"database upgraded to {args.revision}")
     return 0
 
 
 def db_current(_args: argparse.Namespace) -> int:
+    from workflow.persistence.db import describe, head_revisions
+
     current = asyncio.run(_current(_settings().database_url))
     print(f"current: {describe(current)}")
     print(f"head: {describe(head_revisions())}")
@@ -88,6 +92,8 @@ def db_current(_args: argparse.Namespace) -> int:
 
 
 async def _current(url: str) -> tuple[str, ...] | None:
+    from workflow.persistence.db import current_revisions, make_engine
+
     engine = make_engine(url)
     try:
         return await current_revisions(engine)
@@ -159,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings() -> Settings:
+    from bot.settings import load_settings
+
     settings = load_settings()
     logging.basicConfig(
         level=settings.clientloop_log_level,
