@@ -111,7 +111,8 @@ def _add_health_routes(app: FastAPI) -> None:
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
-        problem = await schema_problem(app.state.engine)
+        # The read engine: a probe never waits behind SQLite's one writer.
+        problem = await schema_problem(app.state.runtime.read_engine)
         if problem is None:
             return JSONResponse({"status": "ready"})
         return JSONResponse({"status": "not ready", "reason": problem}, status_code=503)

@@ -21,7 +21,7 @@ from workflow.dispatcher import Dispatcher
 from workflow.domain.people import Platform
 from workflow.flows import make_bus
 from workflow.messagebus import MessageBus
-from workflow.persistence.db import make_engine, make_sessionmaker
+from workflow.persistence.db import make_engine, make_read_engine, make_sessionmaker
 from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.unit_of_work import SqlUnitOfWork, sql_uow_factory
 from workflow.ports import Clock, Notifier, UnitOfWork
@@ -70,6 +70,7 @@ class Runtime:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]  # never take SQLite's write lock
     bus: MessageBus
     sender: Sender
     clock: Clock
@@ -79,9 +80,20 @@ class Runtime:
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.sessions)
 
+    def read_uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.read_sessions)
+
+    @property
+    def read_engine(self) -> AsyncEngine:
+        bind = self.read_sessions.kw["bind"]
+        assert isinstance(bind, AsyncEngine)
+        return bind
+
     async def close(self, *, dispose: bool = True) -> None:
         self.sender.stop()
         await self.sender.drain()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()  # always ours, even when `engine` was lent
         if dispose:
             await self.engine.dispose()
 
@@ -102,6 +114,7 @@ def bootstrap(
     """
     engine = engine or make_engine(database_url)
     sessions = make_sessionmaker(engine)
+    read_sessions = make_sessionmaker(make_read_engine(engine))
     clock = clock or SystemClock()
     chosen = dict(notifiers or {})
 
@@ -119,5 +132,5 @@ def bootstrap(
     )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
-    dispatcher = Dispatcher(bus, uow_factory, clock, zone)
-    return Runtime(engine, sessions, bus, sender, clock, dispatcher, chosen)
+    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=sql_uow_factory(read_sessions))
+    return Runtime(engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)

@@ -58,9 +58,17 @@ class Dispatcher:
     """Finds the project, interprets, checks, runs the command, and says what happened."""
 
     def __init__(
-        self, bus: MessageBus, uow: Callable[[], UnitOfWork], clock: Clock, zone: str = "UTC"
+        self,
+        bus: MessageBus,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        zone: str = "UTC",
+        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
+        """`uow` may write; `reads` (default: `uow`) serves what is only shown, so on SQLite
+        reads never queue behind the one writer."""
         self._bus, self._uow, self._clock, self._zone = bus, uow, clock, zone
+        self._reads = reads or uow
 
     async def handle(self, origin: Origin, doing: Doing) -> Answer:
         """Do what the person asked; refusals and failures come back as their sentence."""
@@ -73,7 +81,7 @@ class Dispatcher:
 
     async def card(self, origin: Origin, item: str) -> Answer | None:
         """The current card of `item` as this person sees it; None when it is gone."""
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             viewer = await self._viewer(uow, origin)
             view = await queries.card_for_item(uow, item, viewer)
             if view is None:
@@ -84,7 +92,7 @@ class Dispatcher:
 
     async def home(self, origin: Origin) -> HomeData:
         """What the person's home shows: their pending cards and their projects."""
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             return await queries.home(uow, origin.identity)
 
     async def first_time(self, key: str) -> bool:
@@ -131,12 +139,12 @@ class Dispatcher:
         """The form, permission-checked; a new project's is about the origin's channel."""
         if wanted.kind is FormKind.NEW_PROJECT:
             wanted = OpenForm(wanted.kind, {**wanted.context, **_where(origin)}, wanted.prefill)
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             return await build_form(uow, wanted, origin.identity)
 
     async def _show(self, origin: Origin, show: Show) -> Answer:
         identity, now = origin.identity, self._clock.now()
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             viewer = await self._viewer(uow, origin)
             if show.what is ShowWhat.HELP:
                 return Answer(await self._help(uow, origin, show))
@@ -202,7 +210,7 @@ class Dispatcher:
         return dataclasses.replace(form, fields=kept)
 
     async def _project_here(self, origin: Origin) -> Project | None:
-        async with self._uow() as uow:
+        async with self._reads() as uow:
             return await queries.project_in_channel(
                 uow, origin.platform, origin.workspace_id, origin.channel_id
             )

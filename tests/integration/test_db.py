@@ -5,9 +5,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import OperationalError, StatementError
 
-from workflow.persistence.db import make_engine, make_sessionmaker, schema_problem, upgrade
+from workflow.persistence.db import (
+    make_engine,
+    make_read_engine,
+    make_sessionmaker,
+    schema_problem,
+    upgrade,
+)
 from workflow.persistence.orm import UTCDateTime
 
 test_metadata = MetaData()
@@ -52,6 +58,73 @@ async def test_a_second_sqlite_writer_waits_for_the_first(sqlite_url: str) -> No
         assert (await connection.execute(select(stamps.c.id))).all() == [(1,), (2,)]
     await first.dispose()
     await second.dispose()
+
+
+async def test_a_sqlite_read_goes_ahead_while_a_writer_holds_the_write_lock(
+    sqlite_url: str,
+) -> None:
+    writer = make_engine(sqlite_url)
+    reader = make_read_engine(writer)
+    async with writer.begin() as connection:
+        await connection.run_sync(test_metadata.create_all)
+        await connection.execute(insert(stamps).values(at=datetime.now(UTC)))
+    try:
+        async with writer.begin() as holding:  # BEGIN IMMEDIATE: the write lock is held
+            await holding.execute(insert(stamps).values(at=datetime.now(UTC)))
+            # A reader that took the lock would wait out the busy timeout and then fail
+            # with "database is locked"; this one reads the last committed state at once.
+            async with reader.connect() as connection:
+                rows = (await connection.execute(select(stamps.c.id))).all()
+        assert rows == [(1,)]
+    finally:
+        await reader.dispose()
+        await writer.dispose()
+
+
+async def test_a_sqlite_read_connection_cannot_write(sqlite_url: str) -> None:
+    writer = make_engine(sqlite_url)
+    reader = make_read_engine(writer)
+    async with writer.begin() as connection:
+        await connection.run_sync(test_metadata.create_all)
+    try:
+        with pytest.raises(OperationalError, match="readonly"):
+            async with reader.begin() as connection:
+                await connection.execute(insert(stamps).values(at=datetime.now(UTC)))
+    finally:
+        await reader.dispose()
+        await writer.dispose()
+
+
+async def test_a_burst_of_sqlite_writers_queues_for_the_one_write_connection(
+    sqlite_url: str,
+) -> None:
+    writer = make_engine(sqlite_url)
+    async with writer.begin() as connection:
+        await connection.run_sync(test_metadata.create_all)
+
+    async def write() -> None:
+        async with writer.begin() as connection:
+            await connection.execute(insert(stamps).values(at=datetime.now(UTC)))
+
+    try:
+        # Far more writers than the pool has connections: they queue, none fails.
+        await asyncio.gather(*(write() for _ in range(48)))
+        async with writer.connect() as connection:
+            count = len((await connection.execute(select(stamps.c.id))).all())
+        assert count == 48
+    finally:
+        await writer.dispose()
+
+
+async def test_a_postgresql_reader_is_the_writer_itself(db_url: str) -> None:
+    writer = make_engine(db_url)
+    try:
+        reader = make_read_engine(writer)
+        assert (reader is writer) == (writer.dialect.name != "sqlite")
+        if reader is not writer:
+            await reader.dispose()
+    finally:
+        await writer.dispose()
 
 
 async def test_utc_datetime_round_trips_as_aware_utc(db_url: str) -> None:

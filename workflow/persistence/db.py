@@ -22,19 +22,44 @@ from sqlalchemy.ext.asyncio import (
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# SQLite has one writer at a time: writers queue for the one write connection in the pool
+# (fairly, in order) instead of spinning on the file lock; readers have their own pool.
+SQLITE_WRITE_QUEUE_SECONDS = 60.0
+SQLITE_READERS = 4
+# PostgreSQL: enough connections for a burst of 16 requests and the sender, queueing beyond.
+POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10, "pool_timeout": 30.0}
 VERSION_TABLE_COLUMN = table(VERSION_TABLE, column("version_num")).c.version_num
 UPGRADE_HINT = "run `clientloop db upgrade`"
 
 
 def make_engine(url: str) -> AsyncEngine:
-    """Build the async engine for `url`, tuned for SQLite or PostgreSQL."""
+    """The engine for work that may write, tuned for SQLite or PostgreSQL."""
     if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
-    return create_async_engine(url, pool_pre_ping=True)
+        return _sqlite_writer(url)
+    return create_async_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
 
 
-def _sqlite_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url)
+def make_read_engine(writer: AsyncEngine) -> AsyncEngine:
+    """The engine for reads. On SQLite a pool of its own whose transactions never take the
+    write lock (WAL lets them read while a writer works); elsewhere the writer itself."""
+    url = writer.url
+    if url.get_backend_name() != "sqlite" or _in_memory(url.database):
+        return writer
+    engine = create_async_engine(url, pool_size=SQLITE_READERS, max_overflow=SQLITE_READERS)
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    event.listen(engine.sync_engine, "connect", _read_only)
+    event.listen(engine.sync_engine, "begin", _on_sqlite_read_begin)
+    return engine
+
+
+def _in_memory(database: str | None) -> bool:
+    return not database or database == ":memory:" or "mode=memory" in database
+
+
+def _sqlite_writer(url: str) -> AsyncEngine:
+    engine = create_async_engine(
+        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS
+    )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     return engine
@@ -48,6 +73,18 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _read_only(dbapi_connection: Any, _record: Any) -> None:
+    # A read connection can never write, whatever code runs on it.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+def _on_sqlite_read_begin(connection: Connection) -> None:
+    # A deferred transaction: a consistent snapshot under WAL, and no write lock.
+    connection.exec_driver_sql("BEGIN")
 
 
 def _on_sqlite_begin(connection: Connection) -> None:
