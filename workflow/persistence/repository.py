@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.domain.audit import AuditEntry, ChainHead
@@ -31,16 +31,18 @@ class SqlRepository(Generic[T]):
 
     async def add(self, item: T) -> None:
         self.session.add(item)
+        self._hold([item])
 
     async def get(self, item_id: int, *, lock: bool = False) -> T | None:
         """`lock` takes the row lock (PostgreSQL) and re-reads the row once it holds it."""
         with database_errors():
-            return await self.session.get(
+            found = await self.session.get(
                 self.cls,
                 item_id,
                 with_for_update=ROW_LOCK if lock else None,
                 populate_existing=lock,
             )
+        return self._hold([found])[0] if found is not None else None
 
     async def get_many(self, item_ids: Iterable[int]) -> list[T]:
         wanted = set(item_ids)
@@ -49,13 +51,21 @@ class SqlRepository(Generic[T]):
         id_column = self.order[0]
         query = select(self.cls).where(id_column.in_(sorted(wanted))).order_by(*self.order)
         with database_errors():
-            return list((await self.session.scalars(query)).all())
+            return self._hold(list((await self.session.scalars(query)).all()))
 
     async def find(self, **where: object) -> list[T]:
         """Equality filters on the root's attributes (a composite compares all its columns)."""
         query = select(self.cls).filter_by(**where).order_by(*self.order)
         with database_errors():
-            return list((await self.session.scalars(query)).all())
+            return self._hold(list((await self.session.scalars(query)).all()))
+
+    def _hold(self, items: list[T]) -> list[T]:
+        """Keep what this transaction loaded until it ends. The session's identity map holds
+        clean objects weakly: without this, an aggregate a use case loaded is collected once
+        flushed, and its event handlers load it (and its children) again."""
+        held: list[object] = self.session.info.setdefault("held", [])
+        held.extend(items)
+        return items
 
 
 class SqlAuditLog:
@@ -123,13 +133,16 @@ class SqlInboundLog:
         self.session = session
 
     async def first_time(self, key: str, at: datetime) -> bool:
+        """One statement, no savepoint: the insert does nothing when the key is known."""
+        dialect = self.session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(inbound_events)
+            .values(key=key, received_at=at)
+            .on_conflict_do_nothing(index_elements=[inbound_events.c.key])
+        )
         with database_errors():
             # Flush first: a failure of pending objects must not read as a duplicate.
             await self.session.flush()
-            try:
-                async with self.session.begin_nested():
-                    row = {"key": key, "received_at": at}
-                    await self.session.execute(insert(inbound_events).values(**row))
-            except IntegrityError:
-                return False
-        return True
+            result = cast(CursorResult[Any], await self.session.execute(statement))
+        return result.rowcount == 1

@@ -1,0 +1,85 @@
+"""What one stored decision costs the database, counted statement by statement.
+
+Not a timing: a count that only grows when a change loads or writes more than it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.bootstrap import bootstrap
+from workflow.domain.changes import Verdict
+from workflow.domain.commands import PersonRef
+from workflow.domain.people import Identity, Platform
+from workflow.domain.projects import CustomerKind
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
+from workflow.flows.projects.messages import CreateProject
+from workflow.persistence.db import upgrade_async
+
+AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+# BEGIN, the inbound id, the actor, the change request and its three child lists, the project
+# and its people, the update and the decision, the audit head read and moved and its entry,
+# the names on the card, and the outbox row: 16.
+MOST = 16
+
+
+def ref(user: str) -> PersonRef:
+    return PersonRef(Identity(Platform.SLACK, "T1", user), user)
+
+
+def counted(statements: list[str]) -> Counter[str]:
+    kinds: Counter[str] = Counter()
+    for statement in statements:
+        found = re.search(r"\bFROM (\w+)", statement)
+        if statement.lstrip().upper().startswith("SELECT") and found:
+            kinds[f"SELECT {found.group(1)}"] += 1
+    return kinds
+
+
+async def test_a_decision_loads_each_thing_once_and_costs_at_most_16_statements(
+    db_url: str,
+) -> None:
+    await upgrade_async(db_url)
+    runtime = bootstrap(db_url, deliver_after_commit=False)
+    pm, alice, bob = ref("UPM"), ref("UA"), ref("UB")
+    customers = ((alice, CustomerKind.INTERNAL), (bob, CustomerKind.INTERNAL))
+    try:
+        made = await runtime.bus.handle(
+            CreateProject(
+                actor=pm, at=AT, platform=Platform.SLACK, workspace_id="T1", channel_id="C1",
+                name="Website", key="WEB", customers=customers,
+            )
+        )  # fmt: skip
+        assert made.subject_id is not None
+        change = await runtime.bus.handle(
+            CreateChangeRequest(
+                actor=pm, at=AT, project_id=made.subject_id, title="Dark mode", cost=Decimal(1)
+            )
+        )
+        assert change.subject_id is not None
+        statements: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            statements.append(statement)
+
+        event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
+        decide = DecideChange(
+            actor=alice, at=AT, event_id="slack:action:1", change_id=change.subject_id,
+            version=1, verdict=Verdict.APPROVE,
+        )  # fmt: skip
+        reply = await runtime.bus.handle(decide)
+        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+    finally:
+        await runtime.close()
+
+    assert "recorded" in reply.text
+    selects = counted(statements)
+    assert selects["SELECT change_requests"] == 1
+    assert selects["SELECT projects"] == 1 and selects["SELECT change_request_versions"] == 1
+    assert len(statements) <= MOST, "\n".join(statements)
