@@ -1,10 +1,15 @@
-"""Teams for the composition root: the SDK's App on our FastAPI app, conversations, notifier."""
+"""Teams for the composition root: the SDK's App on our FastAPI app, conversations, notifier.
+
+The Teams SDK takes seconds and tens of MB to import, so nothing here imports it (or our
+Teams adapter) until the settings turn Teams on.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 from fastapi import FastAPI
@@ -12,22 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import Runtime
 from bot.settings import Settings
-from handlers.teams.app import (
-    MESSAGES_PATH,
-    UNAUTHENTICATED_WARNING,
-    App,
-    TeamsConfig,
-    build_teams_app,
-)
-from handlers.teams.conversations import Conversations
-from handlers.teams.listeners import register, render
-from handlers.teams.notifier import BotToken, Render, TeamsNotifier, no_token
 from workflow.ports import Notifier
+
+if TYPE_CHECKING:
+    from handlers.teams.app import App, TeamsConfig
+    from handlers.teams.conversations import Conversations
+    from handlers.teams.notifier import BotToken, Render
 
 log = logging.getLogger("clientloop.teams")
 
-TeamsListeners = Callable[[App, Runtime], None]
-TeamsNotifierFactory = Callable[[Conversations, httpx.AsyncClient, BotToken], Notifier]
+TeamsListeners = Callable[["App", Runtime], None]
+TeamsNotifierFactory = Callable[["Conversations", httpx.AsyncClient, "BotToken"], Notifier]
 CONNECTOR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
@@ -43,15 +43,26 @@ def default_teams_parts(settings: Settings) -> TeamsParts:
     """The real adapter: every listener of handlers.teams, and the Teams notifier."""
 
     def listeners(app: App, runtime: Runtime) -> None:
+        from handlers.teams.listeners import register
+
         register(app, runtime)
 
-    return TeamsParts(listeners=listeners, notifier=teams_notifier(render))
+    def notifier(
+        conversations: Conversations, client: httpx.AsyncClient, token: BotToken
+    ) -> Notifier:
+        from handlers.teams.listeners import render
+
+        return teams_notifier(render)(conversations, client, token)
+
+    return TeamsParts(listeners=listeners, notifier=notifier)
 
 
 def teams_notifier(render: Render) -> TeamsNotifierFactory:
     """The notifier factory for TeamsParts, rendering cards with `render(view, viewer)`."""
 
     def make(conversations: Conversations, client: httpx.AsyncClient, token: BotToken) -> Notifier:
+        from handlers.teams.notifier import TeamsNotifier
+
         return TeamsNotifier(conversations, render, client, token)
 
     return make
@@ -68,6 +79,8 @@ class TeamsSide:
 
     async def start(self) -> None:
         """Register /api/messages and its JWT validation; warn when there is none."""
+        from handlers.teams.app import MESSAGES_PATH, UNAUTHENTICATED_WARNING
+
         await self.app.initialize()
         if self.config.unauthenticated:
             log.warning(UNAUTHENTICATED_WARNING, MESSAGES_PATH)
@@ -82,11 +95,15 @@ class TeamsSide:
         return str(token) if token is not None else None
 
     def notifier(self, factory: TeamsNotifierFactory) -> Notifier:
+        from handlers.teams.notifier import no_token
+
         token = self.bot_token if self.config.authenticated else no_token
         return factory(self.conversations, self.client, token)
 
 
 def teams_config(settings: Settings) -> TeamsConfig:
+    from handlers.teams.app import TeamsConfig
+
     secret = settings.client_secret
     return TeamsConfig(
         client_id=settings.client_id or "",
@@ -99,6 +116,10 @@ def teams_config(settings: Settings) -> TeamsConfig:
 
 def host_teams(settings: Settings, host: FastAPI) -> App | None:
     """The SDK's App on `host` (built with the FastAPI app, since it wraps its lifespan)."""
+    if not settings.teams_enabled:
+        return None
+    from handlers.teams.app import build_teams_app
+
     return build_teams_app(teams_config(settings), host=host)
 
 
@@ -106,6 +127,8 @@ def build_teams(settings: Settings, app: App | None, engine: AsyncEngine) -> Tea
     """The running Teams side for the lifespan, or None when Teams is off."""
     if app is None:
         return None
+    from handlers.teams.conversations import Conversations
+
     client = httpx.AsyncClient(timeout=CONNECTOR_TIMEOUT)
     return TeamsSide(app, teams_config(settings), Conversations(engine), client)
 
