@@ -64,20 +64,49 @@ def roles(i: int, people: int) -> list[tuple[int, Role, CustomerKind | None]]:
 def project_rows(n: int) -> Iterator[tuple[Table, Row]]:
     people = people_count(n)
     for p in range(1, people + 1):
-        yield t.people, {"id": p, "platform": Platform.SLACK, "org_id": "T1",
-                         "user_id": f"U{p - 1}", "display_name": f"Person {p}",
-                         "timezone": "Europe/Berlin"}  # fmt: skip
+        yield (
+            t.people,
+            {
+                "id": p,
+                "platform": Platform.SLACK,
+                "org_id": "T1",
+                "user_id": f"U{p - 1}",
+                "display_name": f"Person {p}",
+                "timezone": "Europe/Berlin",
+            },
+        )
     for i in range(n):
         pid, is_open = i + 1, i < n // 10
-        yield t.projects, {"id": pid, "workspace_id": 1, "key": f"P{i}", "name": f"Project {i}",
-                           "channel_id": f"C{i}", "created_at": NOW - timedelta(days=90),
-                           "checkin_day": 0, "checkin_time": NOW.time(),
-                           "approval_rule": ApprovalRule.ALL, "quorum": None,
-                           "approval_order": ApprovalOrder.PARALLEL, "row_version": 1,
-                           "state": ProjectState.ACTIVE if is_open else ProjectState.CLOSED}  # fmt: skip
+        lifecycle = ProjectState.ACTIVE if is_open else ProjectState.CLOSED
+        yield (
+            t.projects,
+            {
+                "id": pid,
+                "workspace_id": 1,
+                "key": f"P{i}",
+                "name": f"Project {i}",
+                "channel_id": f"C{i}",
+                "created_at": NOW - timedelta(days=90),
+                "checkin_day": 0,
+                "checkin_time": NOW.time(),
+                "approval_rule": ApprovalRule.ALL,
+                "quorum": None,
+                "approval_order": ApprovalOrder.PARALLEL,
+                "row_version": 1,
+                "state": lifecycle,
+            },
+        )
         for person, role, kind in roles(i, people):
-            yield t.participants, {"project_id": pid, "person_id": person, "role": role,
-                                   "customer_kind": kind, "away_until": None}  # fmt: skip
+            yield (
+                t.participants,
+                {
+                    "project_id": pid,
+                    "person_id": person,
+                    "role": role,
+                    "customer_kind": kind,
+                    "away_until": None,
+                },
+            )
         yield from item_rows(pid, is_open, roles(i, people))
 
 
@@ -85,38 +114,117 @@ def item_rows(
     pid: int, is_open: bool, cast: list[tuple[int, Role, CustomerKind | None]]
 ) -> Iterator[tuple[Table, Row]]:
     pm, sponsor, external, internal = (person for person, _, _ in cast)
+
+    def pick(opened: object, decided: object) -> object:
+        return opened if is_open else decided
+
     at = NOW - timedelta(days=3)
-    yield t.change_requests, {"id": pid, "project_id": pid, "requested_by": pm, "created_at": at,
-                              "source": "bench", "row_version": 1,
-                              "state": CRState.PENDING if is_open else CRState.APPROVED}  # fmt: skip
-    yield t.change_request_versions, {"change_request_id": pid, "number": 1, "title": f"CR {pid}",
-                                      "description": "", "scope": "", "schedule_days": 1,
-                                      "cost": Decimal(100), "reason": "", "author_id": pm,
-                                      "created_at": at, "due_at": None}  # fmt: skip
+    yield (
+        t.change_requests,
+        {
+            "id": pid,
+            "project_id": pid,
+            "requested_by": pm,
+            "created_at": at,
+            "source": "bench",
+            "row_version": 1,
+            "state": pick(CRState.PENDING, CRState.APPROVED),
+        },
+    )
+    yield (
+        t.change_request_versions,
+        {
+            "change_request_id": pid,
+            "number": 1,
+            "title": f"CR {pid}",
+            "description": "",
+            "scope": "",
+            "schedule_days": 1,
+            "cost": Decimal(100),
+            "reason": "",
+            "author_id": pm,
+            "created_at": at,
+            "due_at": None,
+        },
+    )
     if not is_open:
         for approver in (sponsor, external, internal):
-            yield t.change_request_decisions, {"change_request_id": pid, "version": 1,
-                                               "approver_id": approver, "verdict": Verdict.APPROVE,
-                                               "reason": "", "at": at, "shown_hash": "h" * 64}  # fmt: skip
-    yield ti.checkins, {"id": pid, "project_id": pid, "person_id": external, "week": WEEK,
-                        "sent_at": at, "rating": None if is_open else 4, "text": "",
-                        "environment_changed": False, "reminded_at": None, "answered_at": None,
-                        "row_version": 1,
-                        "state": CheckInState.SENT if is_open else CheckInState.ANSWERED}  # fmt: skip
-    yield ti.status_reports, {"id": pid, "project_id": pid, "period": "W48", "rag": Rag.GREEN,
-                              "summary": "", "risks": "", "next_steps": "", "posted_by": pm,
-                              "posted_at": at, "reviewer_ids": [external, internal],
-                              "row_version": 1,
-                              "state": ReportState.OPEN if is_open else ReportState.ACKNOWLEDGED}  # fmt: skip
-    yield ti.notices, {"id": pid, "project_id": pid, "author_id": external, "what": "Outage",
-                       "affects": "", "created_at": at, "since": None, "change_request_id": None,
-                       "checkin_id": None, "row_version": 1,
-                       "state": NoticeState.RECEIVED if is_open else NoticeState.NOTED}  # fmt: skip
-    yield ti.customer_requests, {"id": pid, "project_id": pid, "author_id": external,
-                                 "text": "FAQ", "created_at": at, "handled_by": None,
-                                 "handled_at": None, "reason": "", "change_request_id": None,
-                                 "row_version": 1,
-                                 "state": RequestState.OPEN if is_open else RequestState.ACCEPTED}  # fmt: skip
+            decision = {
+                "change_request_id": pid,
+                "version": 1,
+                "approver_id": approver,
+                "verdict": Verdict.APPROVE,
+                "reason": "",
+                "at": at,
+                "shown_hash": "h" * 64,
+            }
+            yield t.change_request_decisions, decision
+    yield (
+        ti.checkins,
+        {
+            "id": pid,
+            "project_id": pid,
+            "person_id": external,
+            "week": WEEK,
+            "sent_at": at,
+            "rating": None if is_open else 4,
+            "text": "",
+            "environment_changed": False,
+            "reminded_at": None,
+            "answered_at": None,
+            "row_version": 1,
+            "state": pick(CheckInState.SENT, CheckInState.ANSWERED),
+        },
+    )
+    yield (
+        ti.status_reports,
+        {
+            "id": pid,
+            "project_id": pid,
+            "period": "W48",
+            "rag": Rag.GREEN,
+            "summary": "",
+            "risks": "",
+            "next_steps": "",
+            "posted_by": pm,
+            "posted_at": at,
+            "reviewer_ids": [external, internal],
+            "row_version": 1,
+            "state": pick(ReportState.OPEN, ReportState.ACKNOWLEDGED),
+        },
+    )
+    yield (
+        ti.notices,
+        {
+            "id": pid,
+            "project_id": pid,
+            "author_id": external,
+            "what": "Outage",
+            "affects": "",
+            "created_at": at,
+            "since": None,
+            "change_request_id": None,
+            "checkin_id": None,
+            "row_version": 1,
+            "state": pick(NoticeState.RECEIVED, NoticeState.NOTED),
+        },
+    )
+    yield (
+        ti.customer_requests,
+        {
+            "id": pid,
+            "project_id": pid,
+            "author_id": external,
+            "text": "FAQ",
+            "created_at": at,
+            "handled_by": None,
+            "handled_at": None,
+            "reason": "",
+            "change_request_id": None,
+            "row_version": 1,
+            "state": pick(RequestState.OPEN, RequestState.ACCEPTED),
+        },
+    )
 
 
 async def seed(connection: AsyncConnection, n: int) -> None:
