@@ -14,7 +14,7 @@ from typing import Any, Generic, Self, TypeVar
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.events import Event
 from workflow.domain.views import Outgoing
-from workflow.ports import Receipt
+from workflow.ports import After, AnyOf, Includes, Receipt
 
 T = TypeVar("T")
 # The named repositories of the unit of work; every flow's aggregates come through
@@ -67,7 +67,24 @@ class FakeRepository(Generic[T]):
         return [i for i in self.items if getattr(i, "id", None) in wanted]
 
     async def find(self, **where: object) -> list[T]:
-        return [i for i in self.items if all(getattr(i, k) == v for k, v in where.items())]
+        return [i for i in self.items if matches(i, where)]
+
+
+def matches(item: object, where: dict[str, object]) -> bool:
+    """What `SqlRepository.find` selects, in Python: equality, `AnyOf`, `After`, `Includes`."""
+    for name, wanted in where.items():
+        value = getattr(item, name)
+        if isinstance(wanted, AnyOf):
+            ok = value in wanted
+        elif isinstance(wanted, After):
+            ok = value > wanted.value
+        elif isinstance(wanted, Includes):
+            ok = any(matches(child, dict(wanted)) for child in value)
+        else:
+            ok = value == wanted
+        if not ok:
+            return False
+    return True
 
 
 class FakeAuditLog:
@@ -81,8 +98,8 @@ class FakeAuditLog:
         self.entries_.append(entry)
         self.head_ = ChainHead(entry.seq, entry.hash)
 
-    async def entries(self) -> Sequence[AuditEntry]:
-        return list(self.entries_)
+    async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
+        return [e for e in self.entries_ if project_id is None or e.project_id == project_id]
 
 
 class FakeOutbox:

@@ -17,8 +17,34 @@ from workflow.domain.views import Outgoing, View
 T = TypeVar("T")
 
 
+class AnyOf(frozenset[object]):
+    """A `find` filter: the attribute equals any of these values (SQL `IN`)."""
+
+    def __new__(cls, *values: object) -> AnyOf:
+        return super().__new__(cls, values)
+
+
+@dataclass(frozen=True)
+class After:
+    """A `find` filter: the attribute is later than (greater than) this value."""
+
+    value: object
+
+
+class Includes(dict[str, object]):
+    """A `find` filter on a child list: some child matches these filters (SQL `IN (SELECT ...)`).
+
+    `projects.find(participants=Includes(person_id=7))` is every project person 7 takes part in.
+    """
+
+
 class Repository(Protocol[T]):
-    """Aggregates of one kind; `lock` takes a row lock where the database has them."""
+    """Aggregates of one kind; `lock` takes a row lock where the database has them.
+
+    `find` filters by equality on the root's attributes (None is "is null"); a value may
+    also be `AnyOf`, `After` or, for a child list, `Includes`, so a read asks the database
+    for exactly the rows it shows.
+    """
 
     async def add(self, item: T) -> None: ...
 
@@ -36,7 +62,9 @@ class AuditLog(Protocol):
 
     async def store(self, entry: AuditEntry) -> None: ...
 
-    async def entries(self) -> Sequence[AuditEntry]: ...
+    async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
+        """The trail in order; only one project's entries when `project_id` is given."""
+        ...
 
 
 class Outbox(Protocol):

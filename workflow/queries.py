@@ -13,9 +13,9 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.views import View
 from workflow.flows import ITEMS
-from workflow.flows.common import allowed_in, names_for, person_with
+from workflow.flows.common import allowed_in, names_for, open_projects_of, person_with
 from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
-from workflow.flows.waiting import decisions_for
+from workflow.flows.waiting import decision_cards, waiting_in
 from workflow.interpreter import help_lines
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import digest_card, info
@@ -111,12 +111,11 @@ async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
     if person is None or person.id is None:
         return HomeData("", None, [], [], [])
     data = HomeData(person.label, person.id, [], [], [])
-    for project in await uow.projects.find():
-        if project.state is ProjectState.CLOSED or not project.roles_of(person.id):
-            continue
-        data.pending.extend(await decisions_for(uow, project, person.id))
+    for project in await open_projects_of(uow, person.id):
+        waiting = await waiting_in(uow, project)
+        data.pending.extend(await decision_cards(uow, project, waiting, person.id))
         if person.id in project.pms:
-            open_items = {(i.kind, i.item_id) for i in await pending_in(uow, project)}
+            open_items = {(w.pending.kind, w.pending.item_id) for w in waiting}
             data.pm_projects.append((project.key, project.name, len(open_items)))
         if project.customer_entry(person.id) is not None and project.id is not None:
             data.customer_projects.append((project.id, project.key))

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tests.fakes import FakeUnitOfWork
-from tests.unit.conftest import ALICE, CAROL, PM, SPONSOR, T0, World
+from tests.unit.conftest import ALICE, CAROL, PM, SPONSOR, T0, World, setup_project
+from workflow import queries
+from workflow.domain.change_versions import Verdict
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.insight import OLDEST_BUCKET, PendingItem, digest
-from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
 from workflow.flows.checkins.messages import AnswerCheckIn, SendCheckIns
+from workflow.flows.closing.messages import CloseProject
 from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
 from workflow.flows.requests import SendRequest
+
+APPROVE = Verdict.APPROVE
 
 
 async def test_pending_says_what_waits_on_whom_since_when(world: World, project: int) -> None:
@@ -82,3 +87,31 @@ async def test_the_project_digest_and_export_come_from_the_store(
         }
     ]
     assert [r["action"] for r in rows["audit"]][-2:] == ["CheckInSent", "CheckInAnswered"]
+
+
+async def test_decided_items_and_closed_projects_never_reach_a_persons_pending_list(
+    world: World, project: int
+) -> None:
+    alice = await world.person_id(ALICE)
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Decided")
+    decided = max(cr.id for cr in world.store.items["ChangeRequest"])
+    for approver in (SPONSOR, ALICE, CAROL):
+        await world.do(DecideChange, approver, change_id=decided, version=1, verdict=APPROVE)
+    await world.do(SendCheckIns, PM, project_id=project)
+    answered = next(ci.id for ci in world.store.items["CheckIn"] if ci.person_id == alice)
+    await world.do(AnswerCheckIn, ALICE, checkin_id=answered, rating=5)
+    await world.do(CreateChangeRequest, PM, project_id=project, title="Open")
+    still_open = max(cr.id for cr in world.store.items["ChangeRequest"])
+    old = await setup_project(world, key="OLD", channel_id="C2")
+    await world.do(CreateChangeRequest, PM, project_id=old, title="In a closed project")
+    await world.do(CloseProject, PM, project_id=old)
+
+    async with FakeUnitOfWork(world.store) as uow:
+        mine = await pending_for_person(uow, alice)
+        home = await queries.home(uow, ALICE.identity)
+
+    assert [(i.kind, i.item_id, i.project_id) for i in mine] == [
+        ("change_request", still_open, project)
+    ]
+    assert home.customer_projects == [(project, "WEB")]
+    assert len(home.pending) == 1

@@ -14,7 +14,7 @@ from workflow.domain.people import Identity, Person, valid_zone
 from workflow.domain.permissions import Act, require
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.views import Op, Outgoing, Recipient, View
-from workflow.ports import Repository, UnitOfWork
+from workflow.ports import AnyOf, Includes, Repository, UnitOfWork
 
 T = TypeVar("T")
 
@@ -113,6 +113,15 @@ async def update_cards(uow: UnitOfWork, event: e.Event, key: str, view: View) ->
 
 def everyone(project: Project) -> list[int]:
     return [p.person_id for p in project.participants]
+
+
+OPEN_PROJECT = AnyOf(*(s for s in ProjectState if s is not ProjectState.CLOSED))
+
+
+async def open_projects_of(uow: UnitOfWork, person_id: int) -> list[Project]:
+    """The open projects `person_id` takes part in, whatever their role: one query on the
+    participants' person index, however many projects there are."""
+    return await uow.projects.find(participants=Includes(person_id=person_id), state=OPEN_PROJECT)
 
 
 async def person_with(uow: UnitOfWork, identity: Identity) -> Person | None:

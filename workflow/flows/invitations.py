@@ -35,7 +35,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (
     Context,
@@ -243,7 +243,8 @@ def press(p: Press) -> Outcome | None:
 async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
     """An invitation waits on the invitee, and a proposed other time on the inviter."""
     pid, found = project.id or 0, list[Waiting]()
-    for inv in await uow.repo(Invitation).find(project_id=pid):
+    open_states = AnyOf(InvitationState.INVITED, InvitationState.PROPOSED)
+    for inv in await uow.repo(Invitation).find(project_id=pid, state=open_states):
         if inv.state is InvitationState.INVITED:
             who, since = inv.invitee_id, inv.created_at
         elif inv.state is InvitationState.PROPOSED:

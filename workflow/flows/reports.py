@@ -29,7 +29,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.cards import Names, info, who
 from workflow.presentation.forms import (
     RAG_OPTIONS,
@@ -228,9 +228,8 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
     """Customers who have not reviewed a report that is not yet acknowledged (chased)."""
     pid = project.id or 0
     found: list[Waiting] = []
-    for report in await uow.repo(StatusReport).find(project_id=pid):
-        if report.state is ReportState.ACKNOWLEDGED:
-            continue
+    unsettled = AnyOf(*(s for s in ReportState if s is not ReportState.ACKNOWLEDGED))
+    for report in await uow.repo(StatusReport).find(project_id=pid, state=unsettled):
         title, since = f"Report {report.period}", report.posted_at
         found += [
             Waiting(

@@ -39,9 +39,16 @@ async def waiting_in(uow: UnitOfWork, project: Project) -> list[Waiting]:
 
 async def decisions_for(uow: UnitOfWork, project: Project, person_id: int) -> list[View]:
     """The cards of every decision in `project` still waiting on `person_id`, as they see them."""
+    return await decision_cards(uow, project, await waiting_in(uow, project), person_id)
+
+
+async def decision_cards(
+    uow: UnitOfWork, project: Project, found: Sequence[Waiting], person_id: int
+) -> list[View]:
+    """`decisions_for` from what `waiting_in` already found (so a caller asks only once)."""
     waiting = [
         w
-        for w in await waiting_in(uow, project)
+        for w in found
         if w.decision and w.pending.waiting_on == person_id and _has_card(w.pending.kind)
     ]
     if not waiting:

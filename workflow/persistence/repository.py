@@ -6,15 +6,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import RelationshipProperty
 
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
+from workflow.ports import After, AnyOf, Includes
 
 T = TypeVar("T")
 HEAD_ID = 1
@@ -54,8 +56,9 @@ class SqlRepository(Generic[T]):
             return self._hold(list((await self.session.scalars(query)).all()))
 
     async def find(self, **where: object) -> list[T]:
-        """Equality filters on the root's attributes (a composite compares all its columns)."""
-        query = select(self.cls).filter_by(**where).order_by(*self.order)
+        """Filters on the root's attributes (a composite compares all its columns); see
+        `Repository` for `AnyOf`, `After` and `Includes`."""
+        query = select(self.cls).where(*conditions(self.cls, where)).order_by(*self.order)
         with database_errors():
             return self._hold(list((await self.session.scalars(query)).all()))
 
@@ -66,6 +69,30 @@ class SqlRepository(Generic[T]):
         held: list[object] = self.session.info.setdefault("held", [])
         held.extend(items)
         return items
+
+
+def conditions(cls: type, where: dict[str, object]) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a `find` on mapped class `cls`."""
+    found: list[ColumnElement[bool]] = []
+    for name, value in where.items():
+        attribute = getattr(cls, name)
+        if isinstance(value, AnyOf):
+            found.append(attribute.in_(sorted(value, key=str)))
+        elif isinstance(value, After):
+            found.append(attribute > value.value)
+        elif isinstance(value, Includes):
+            found.append(_includes(cls, name, value))
+        else:
+            found.append(attribute == value)
+    return found
+
+
+def _includes(cls: type, name: str, where: Includes) -> ColumnElement[bool]:
+    """`parent key IN (SELECT child's foreign key WHERE ...)`: indexed on the child's side."""
+    relation: RelationshipProperty[Any] = sa_inspect(cls).relationships[name]
+    ((parent_key, child_key),) = relation.local_remote_pairs or ()
+    children = select(child_key).where(*conditions(relation.mapper.class_, dict(where)))
+    return cast(ColumnElement[bool], parent_key.in_(children))
 
 
 class SqlAuditLog:
@@ -94,9 +121,11 @@ class SqlAuditLog:
                 head = {"id": HEAD_ID, "seq": entry.seq, "hash": entry.hash}
                 await self.session.execute(insert(audit_head).values(**head))
 
-    async def entries(self) -> Sequence[AuditEntry]:
+    async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
         columns = [c for c in audit_entries.c if c.key != "id"]
         query = select(*columns).order_by(audit_entries.c.seq)
+        if project_id is not None:
+            query = query.where(audit_entries.c.project_id == project_id)
         with database_errors():
             rows = (await self.session.execute(query)).mappings().all()
         return [AuditEntry(**row) for row in rows]

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -59,6 +60,11 @@ def text_col(name: str) -> Column[str]:
 
 def state_col(enum_class: Any, length: int) -> Column[Any]:
     return Column("state", EnumText(enum_class, length), nullable=False, index=True)
+
+
+def open_items_index(table: str) -> Index:
+    """What a flow's `waiting` asks: one project's items in the states still open."""
+    return Index(f"ix_{table}_project_state", "project_id", "state")
 
 
 people = Table(
@@ -124,6 +130,7 @@ change_requests = Table(
     state_col(CRState, 10),
     Column("source", String(100), nullable=False),
     version_col(),
+    open_items_index("change_requests"),
 )
 
 change_request_versions = Table(
@@ -188,6 +195,7 @@ signoff_requests = Table(
     time_col("due_at", nullable=True),
     state_col(SignoffState, 12),
     version_col(),
+    open_items_index("signoff_requests"),
 )
 
 signoff_approvers = Table(

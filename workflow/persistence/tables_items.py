@@ -10,6 +10,7 @@ from workflow.persistence.columns import EnumText, metadata
 from workflow.persistence.tables import (
     HASH,
     id_col,
+    open_items_index,
     person_col,
     project_col,
     ref_col,
@@ -34,6 +35,7 @@ status_reports = Table(
     Column("reviewer_ids", JSON, nullable=False),
     state_col(ReportState, 15),
     version_col(),
+    open_items_index("status_reports"),
 )
 
 reviews = Table(
@@ -63,6 +65,7 @@ checkins = Table(
     time_col("reminded_at", nullable=True),
     time_col("answered_at", nullable=True),
     version_col(),
+    open_items_index("checkins"),
     # One check-in per participant and week, however often the scheduler ticks.
     UniqueConstraint("project_id", "person_id", "week"),
 )
@@ -81,6 +84,7 @@ customer_requests = Table(
     text_col("reason"),
     ref_col("change_request_id", "change_requests.id", nullable=True),
     version_col(),
+    open_items_index("customer_requests"),
 )
 
 notices = Table(
@@ -97,6 +101,7 @@ notices = Table(
     ref_col("change_request_id", "change_requests.id", nullable=True),
     ref_col("checkin_id", "checkins.id", nullable=True),
     version_col(),
+    open_items_index("notices"),
 )
 
 feedback = Table(
@@ -123,6 +128,7 @@ invitations = Table(
     text_col("proposal"),
     time_col("answered_at", nullable=True),
     version_col(),
+    open_items_index("invitations"),
 )
 
 closings = Table(

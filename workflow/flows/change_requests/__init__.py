@@ -16,7 +16,7 @@ from workflow.domain.views import View
 from workflow.flows.change_requests import cards, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
@@ -30,7 +30,8 @@ def current_card(change: ChangeRequest, project: Project, names: Names, viewer: 
 async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
     """Approvers whose turn it is (a decision), or the PMs while a question pauses it."""
     pid, approvers, found = project.id or 0, Approvers.of(project), list[Waiting]()
-    for change in await uow.repo(ChangeRequest).find(project_id=pid):
+    open_states = AnyOf(CRState.PENDING, CRState.PAUSED)
+    for change in await uow.repo(ChangeRequest).find(project_id=pid, state=open_states):
         title, version = f"CR-{change.id} {change.current.title}", change.current
         if change.state is CRState.PENDING:
             decided = [d.at for d in change.decisions if d.version == version.number]

@@ -15,7 +15,7 @@ from workflow.domain.projects import Project
 from workflow.flows.checkins import cards, forms, use_cases
 from workflow.flows.checkins import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.forms import FormKind
 
 
@@ -26,8 +26,7 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
         Waiting(
             PendingItem("checkin", ci.id or 0, pid, "Weekly check-in", ci.person_id, ci.sent_at), ci
         )
-        for ci in await uow.repo(CheckIn).find(project_id=pid)
-        if ci.state in open_states
+        for ci in await uow.repo(CheckIn).find(project_id=pid, state=AnyOf(*open_states))
     ]
 
 

@@ -32,8 +32,7 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
     pid = project.id or 0
     return [
         Waiting(PendingItem("evaluation", c.id or 0, pid, "Final evaluation", p, c.started_at), c)
-        for c in await uow.repo(Closing).find(project_id=pid)
-        if c.closed_at is None
+        for c in await uow.repo(Closing).find(project_id=pid, closed_at=None)
         for p in c.waiting_on()
     ]
 

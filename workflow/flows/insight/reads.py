@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workflow.domain.changes import ChangeRequest
@@ -13,13 +13,14 @@ from workflow.domain.inbox import (
     Notice,
 )
 from workflow.domain.insight import Digest, PendingItem, digest
-from workflow.domain.projects import Project, ProjectState
+from workflow.domain.projects import Project
 from workflow.domain.signoffs import SignoffRequest
-from workflow.flows.common import load
+from workflow.flows.common import load, open_projects_of
 from workflow.flows.waiting import waiting_in
-from workflow.ports import UnitOfWork
+from workflow.ports import After, UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
+NOTICES_DAYS = 7  # the digest counts the notices of the last week
 
 
 async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
@@ -28,21 +29,19 @@ async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
 
 
 async def pending_for_person(uow: UnitOfWork, person_id: int) -> list[PendingItem]:
+    """What waits on `person_id` in their open projects (only those projects are read)."""
     items: list[PendingItem] = []
-    for project in await uow.projects.find():
-        if project.state is not ProjectState.CLOSED and project.roles_of(person_id):
-            items += [i for i in await pending_in(uow, project) if i.waiting_on == person_id]
+    for project in await open_projects_of(uow, person_id):
+        items += [i for i in await pending_in(uow, project) if i.waiting_on == person_id]
     return sorted(items, key=lambda i: i.since)
 
 
 async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Digest:
     project = await load(uow.projects, project_id, "project", lock=False)
+    # Every check-in of the project: a customer's silence counts their last answers, however old.
     checkins = await uow.repo(CheckIn).find(project_id=project_id)
-    notices = [
-        n
-        for n in await uow.repo(Notice).find(project_id=project_id)
-        if (now - n.created_at).days < 7
-    ]
+    week_ago = now - timedelta(days=NOTICES_DAYS)
+    notices = await uow.repo(Notice).find(project_id=project_id, created_at=After(week_ago))
     pending = [i for i in await pending_in(uow, project) if i.kind != "checkin"]
     return digest(checkins, project.customers(), pending, len(notices), week_of(now, UTC_ZONE), now)
 
@@ -50,18 +49,18 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
 async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[str, object]]]:
     """A project's feedback, decisions and audit trail as flat rows (for CSV or JSON)."""
     rows: dict[str, list[dict[str, object]]] = {"feedback": [], "decisions": [], "audit": []}
-    for checkin in await uow.repo(CheckIn).find(project_id=project_id):
-        if checkin.state is CheckInState.ANSWERED:
-            rows["feedback"].append(
-                {
-                    "type": "checkin",
-                    "person_id": checkin.person_id,
-                    "week": checkin.week,
-                    "rating": checkin.rating,
-                    "text": checkin.text,
-                    "at": checkin.answered_at,
-                }
-            )
+    answered = await uow.repo(CheckIn).find(project_id=project_id, state=CheckInState.ANSWERED)
+    for checkin in answered:
+        rows["feedback"].append(
+            {
+                "type": "checkin",
+                "person_id": checkin.person_id,
+                "week": checkin.week,
+                "rating": checkin.rating,
+                "text": checkin.text,
+                "at": checkin.answered_at,
+            }
+        )
     for fb in await uow.repo(Feedback).find(project_id=project_id):
         rows["feedback"].append(
             {
@@ -100,7 +99,5 @@ async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[s
                         "shown_hash": a.shown_hash,
                     }
                 )
-    for entry in await uow.audit.entries():
-        if entry.project_id == project_id:
-            rows["audit"].append(asdict(entry))
+    rows["audit"] = [asdict(entry) for entry in await uow.audit.entries(project_id)]
     return rows

@@ -13,6 +13,7 @@ from workflow.flows.common import (
     emit,
     everyone,
     names_for,
+    open_projects_of,
     person_for,
     pid,
     project_for,
@@ -212,11 +213,7 @@ async def _customer_projects(uow: UnitOfWork, person_id: int, only: int | None) 
                 f"You are not a customer of {project.key}, so you have no check-ins there to pause."
             )
         return [project]
-    found = []
-    for project in await uow.projects.find():
-        if project.state is not ProjectState.CLOSED and project.customer_entry(person_id):
-            found.append(project)
-    return found
+    return [p for p in await open_projects_of(uow, person_id) if p.customer_entry(person_id)]
 
 
 async def project_created(event: ProjectCreated, uow: UnitOfWork) -> None:
