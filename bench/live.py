@@ -8,9 +8,8 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +152,12 @@ class LiveResults:
     seed_failures: list[str]
     clicks_available: int
     log_errors: dict[str, int]
+    changes: int
+    settle_seconds: float
 
 
 CUSTOMERS = [f"UC{n:03d}" for n in range(10)]
-CHANGES = 120
+CHANGES = 60
 
 
 async def bare_stage(
@@ -253,7 +254,10 @@ async def run_requests(work: Path) -> LiveResults:
         bare_paths, bare = await bare_stage(fake, work, buttons)
         processes = {"clientloop": clientloop, "bare Bolt": bare}
         errors = log_errors(work / "clientloop.log")
-        return LiveResults([*paths, *bare_paths], processes, seeded, failures, len(buttons), errors)
+        figures = [*paths, *bare_paths]
+        return LiveResults(
+            figures, processes, seeded, failures, len(buttons), errors, CHANGES, SETTLE_SECONDS
+        )
     finally:
         await fake.stop()
         keep_logs(work)
@@ -264,9 +268,3 @@ def keep_logs(work: Path) -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
     for log in work.glob("*.log"):
         shutil.copyfile(log, LOGS / log.name)
-
-
-def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        results = asyncio.run(run_requests(Path(folder)))
-        print(json.dumps(asdict(results), indent=1))

@@ -87,9 +87,10 @@ def footer(live: LiveResults, seeded: dict[int, float], total: float, machine: s
         "path, 16 keep-alive connections, one Python asyncio process (raw HTTP/1.1); it used "
         f"at most {cpu:.0%} of a core, so it was not the bottleneck.",
         "Good reply: a response_url post (or ephemeral) for that very request without "
-        "\"Something went wrong\"; rates are over the run plus the time the last reply took.",
-        f"Seeding the live project (/loop new, {len(live.processes)} processes) took "
-        f"{live.seed_seconds:.0f} s, {live.clicks_available} distinct Approve clicks ready.",
+        "\"Something went wrong\"; its rate is over the run plus the time the last reply took; "
+        f"unanswered: acked, and no reply {live.settle_seconds:.0f} s after the load stopped.",
+        f"Seeding the live project (/loop new, then /loop change x {live.changes}) took "
+        f"{live.seed_seconds:.0f} s; {live.clicks_available} distinct Approve clicks ready.",
         f"Seeding: {len(live.seed_failures)} change-request submissions failed"
         + (f" (first: {live.seed_failures[0]})" if live.seed_failures else "") + ".",
         f"Reads: seeded by bulk INSERT ({sizes}); per call timeout and skips as noted.",

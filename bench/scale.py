@@ -174,13 +174,3 @@ async def run_reads(work: Path, sizes: tuple[int, ...], limit: float, slow: floa
         figures += found
         db.unlink()
     return figures, seeded
-
-
-def main() -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        figures, seeded = asyncio.run(run_reads(Path(folder), (1000, 10000), 60, 20, 300))
-    for f in figures:
-        print(f)
-    print(seeded)
