@@ -1,75 +1,70 @@
-"""`make bench`: raw SQLite transactions, then the real bus on the same database, with ratios."""
+"""`make bench`: requests at 16 connections against bare Bolt and `clientloop serve`, memory
+and start-up, reads at scale, micro-benchmarks; one table, and bench/results.json."""
+
+from __future__ import annotations
 
 import asyncio
+import json
+import os
+import platform
+import signal
+import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable, Coroutine
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from types import FrameType
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert
+from bench import live, report, scale
+from bench.micro import run_micro
+from bench.procs import stop_all
 
-from bench.bus import run_flow
-from workflow.persistence.db import make_engine
-
-ROWS = 1_000
-T = TypeVar("T")
-bench_metadata = MetaData()
-rows_table = Table(
-    "bench_rows",
-    bench_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("body", String(200), nullable=False),
-)
+RESULTS = Path(__file__).resolve().parent / "results.json"
+SIZES = (1_000, 10_000, 100_000)
+READ_TIMEOUT = 60.0  # per call
+READ_SLOW = 20.0  # a read slower than this is not tried at the next size
+READ_BUDGET = 240.0  # no new size starts after this many seconds of the stage
 
 
-async def write_rows(url: str, count: int) -> None:
-    """One transaction per row, as the bot writes: BEGIN IMMEDIATE, insert, commit (WAL)."""
-    engine = make_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(bench_metadata.create_all)
-        for number in range(count):
-            async with engine.begin() as connection:
-                await connection.execute(insert(rows_table).values(body=f"row {number}"))
-    finally:
-        await engine.dispose()
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.machine())  # fmt: skip
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
 
 
-def timed(run: Callable[[str], Coroutine[Any, Any, T]], name: str) -> tuple[T, float]:
-    """Run once untraced for the time (tracemalloc slows Python several-fold)."""
-    with tempfile.TemporaryDirectory() as folder:
-        started = time.perf_counter()
-        result = asyncio.run(run(f"sqlite+aiosqlite:///{Path(folder) / name}"))
-        return result, time.perf_counter() - started
-
-
-def peak_kib(run: Callable[[str], Coroutine[Any, Any, object]], name: str) -> float:
-    """Run again under tracemalloc for the peak memory."""
-    with tempfile.TemporaryDirectory() as folder:
-        tracemalloc.start()
-        asyncio.run(run(f"sqlite+aiosqlite:///{Path(folder) / name}"))
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-    return peak / 1024
+def on_term(signum: int, frame: FrameType | None) -> None:
+    stop_all()
+    sys.exit(128 + signum)
 
 
 def main() -> None:
-    def rows(url: str) -> Coroutine[Any, Any, None]:
-        return write_rows(url, ROWS)
-
-    _, elapsed = timed(rows, "rows.db")
-    raw_ms = elapsed / ROWS * 1e3
-    print(f"sqlite: {ROWS} rows, one transaction each, in {elapsed:.2f} s")
-    print(f"sqlite: {ROWS / elapsed:,.0f} rows/s, {raw_ms:.2f} ms/row")
-    print(f"sqlite: peak traced memory {peak_kib(rows, 'rows.db'):,.0f} KiB")
-    figures, _ = timed(run_flow, "bus.db")
-    for line in figures.lines("bus"):
-        print(line)
-    per = figures.seconds / figures.commands * 1e3
-    print(f"bus: peak traced memory {peak_kib(run_flow, 'bus.db'):,.0f} KiB")
-    print(f"bus: one command costs {per / raw_ms:.1f}x one raw insert transaction")
+    signal.signal(signal.SIGTERM, on_term)
+    started = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="clientloop-bench-") as folder:
+            work = Path(folder)
+            print("requests: bare Bolt and clientloop serve ...", file=sys.stderr, flush=True)
+            requests = asyncio.run(live.run_requests(work))
+            print("reads at scale ...", file=sys.stderr, flush=True)
+            reads, seeded = asyncio.run(
+                scale.run_reads(work, SIZES, READ_TIMEOUT, READ_SLOW, READ_BUDGET)
+            )
+            micro = run_micro()
+    finally:
+        stop_all()
+    rows = [*report.path_rows(requests), *report.process_rows(requests), *report.read_rows(reads)]
+    rows.append(report.Row("micro", "raw SQLite insert transaction (ms)", micro["raw_insert_ms"]))
+    rows.append(report.Row("micro", "one command through the bus (ms)", micro["bus_command_ms"]))
+    total = time.perf_counter() - started
+    print(report.table(rows))
+    print(report.footer(requests, seeded, total, machine()))
+    RESULTS.write_text(json.dumps({
+        "machine": machine(), "seconds": total, "connections": live.CONNECTIONS,
+        "seconds_per_path": live.SECONDS,
+        "table": [{**asdict(r), "ratio": r.ratio} for r in rows],
+        "requests": asdict(requests), "reads": [asdict(r) for r in reads],
+        "seed_seconds": seeded, "micro": micro}, indent=1))  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,0 +1,270 @@
+"""The request stage: bare Bolt and `clientloop serve` as processes, 16 connections per path,
+counting what people receive as the fake Slack Web API recorded it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import seed, signed
+from bench.fake_api import FakeSlackApi
+from bench.procs import Child, free_port
+
+SECRET = "bench-signing-secret"
+TOKEN = "xoxb-bench-token"
+PM, SPONSOR, CHANNEL = "UPM", "USPONSOR", "C0001"
+CONNECTIONS = 16
+SECONDS = 10.0
+MAX_REQUESTS = 12_000
+SETTLE_SECONDS = 15.0
+PY = sys.executable
+BIN = Path(PY).parent
+ROOT = Path(__file__).resolve().parent.parent
+LOGS = ROOT / "build" / "bench-logs"
+
+
+@dataclass(frozen=True)
+class PathFigures:
+    """What one path got at 16 connections; rates per second of the run."""
+
+    target: str
+    path: str
+    sent: int
+    acks_per_s: float
+    good_per_s: float
+    good: int
+    sorry: int
+    unanswered: int
+    errors: int
+    ack_p50_ms: float
+    ack_p99_ms: float
+    seconds: float
+    generator_cpu: float
+
+
+@dataclass(frozen=True)
+class Body:
+    """A request body and the response_url id its replies come back under."""
+
+    reply_id: str
+    body: bytes
+
+
+async def run_load(child: Child, fake: FakeSlackApi, path: str, bodies: list[Body],
+                   work: Path) -> PathFigures:  # fmt: skip
+    spec = {"host": "127.0.0.1", "port": child.port, "secret": SECRET,
+            "connections": CONNECTIONS, "seconds": SECONDS,
+            "bodies": [b.body.decode() for b in bodies[:MAX_REQUESTS]]}  # fmt: skip
+    slug = "".join(ch if ch.isalnum() else "-" for ch in path)
+    spec_file, out_file = work / f"{slug}.spec.json", work / f"{slug}.out.json"
+    spec_file.write_text(json.dumps(spec))
+    proc = await asyncio.create_subprocess_exec(PY, "-m", "bench.load", str(spec_file),
+                                                str(out_file))  # fmt: skip
+    await asyncio.wait_for(proc.wait(), SECONDS + 60)
+    out = json.loads(out_file.read_text())
+    acked = {bodies[r[0]].reply_id for r in out["results"] if r[1] == 200}
+    await settle(fake, acked)
+    found = figures(child.base_url, path, bodies, out, fake)
+    print(f"  {path}: {found}", file=sys.stderr, flush=True)
+    return found
+
+
+async def settle(fake: FakeSlackApi, acked: set[str]) -> None:
+    """Done when every acked request got a reply, or SETTLE_SECONDS after the load stopped."""
+    deadline, answered, seen = time.monotonic() + SETTLE_SECONDS, set[str](), 0
+    while time.monotonic() < deadline and not acked <= answered:
+        answered.update(r.key for r in fake.replies[seen:])
+        seen = len(fake.replies)
+        await asyncio.sleep(0.25)
+
+
+def figures(target: str, path: str, bodies: list[Body], out: dict[str, Any],
+            fake: FakeSlackApi) -> PathFigures:  # fmt: skip
+    results: list[list[Any]] = out["results"]
+    ids = {bodies[r[0]].reply_id: r for r in results}
+    by_id: dict[str, list[Any]] = {}
+    for reply in fake.replies:
+        if reply.key in ids:
+            by_id.setdefault(reply.key, []).append(reply)
+    acked = [r for r in results if r[1] == 200 and not r[3]]
+    good = [k for k, rs in by_id.items() if any(not x.sorry for x in rs)]
+    sorry = {k for k, rs in by_id.items() if any(x.sorry for x in rs)}
+    sorry |= {bodies[r[0]].reply_id for r in results if r[3]}
+    last = max((x.at for k in good for x in by_id[k]), default=0.0)
+    span = max(out["elapsed"], last - out["started"])
+    lat = sorted(r[2] for r in acked) or [0.0]
+    return PathFigures(
+        target, path, len(results), len(acked) / out["elapsed"], len(good) / span, len(good),
+        len(sorry), sum(1 for r in acked if bodies[r[0]].reply_id not in by_id),
+        sum(1 for r in results if r[1] != 200), lat[len(lat) // 2] * 1e3,
+        lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1e3, span, out["cpu"] / out["elapsed"],
+    )  # fmt: skip
+
+
+def commands(fake: FakeSlackApi, tag: str, text: str, count: int) -> list[Body]:
+    bodies = []
+    for n in range(count):
+        rid = f"{tag}.{n}"
+        bodies.append(Body(rid, signed.command(text, PM, CHANNEL, fake.response_url(rid),
+                                               f"{rid}.trigger")))  # fmt: skip
+    return bodies
+
+
+def clicks(
+    fake: FakeSlackApi, tag: str, buttons: list[tuple[dict[str, Any], str, str]]
+) -> list[Body]:
+    bodies = []
+    for n, (button, user, ts) in enumerate(buttons):
+        rid = f"{tag}.{n}"
+        dm = "D" + user[1:]
+        bodies.append(Body(rid, signed.click(button, user, dm, ts, fake.response_url(rid))))
+    return bodies
+
+
+def base_env() -> dict[str, str]:
+    """The environment minus every setting clientloop or Bolt would read."""
+    prefixes = ("SLACK_", "CLIENTLOOP_", "CLIENT_", "TENANT_", "DATABASE_URL", "PORT", "HOST")
+    kept = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    return {**kept, "PYTHONPATH": str(ROOT)}
+
+
+@dataclass(frozen=True)
+class ProcessFigures:
+    ready_seconds: float
+    rss_idle_mib: float
+    rss_after_mib: float
+
+
+@dataclass
+class LiveResults:
+    paths: list[PathFigures]
+    processes: dict[str, ProcessFigures]
+    seed_seconds: float
+    seed_failures: list[str]
+    clicks_available: int
+    log_errors: dict[str, int]
+    changes: int
+    settle_seconds: float
+
+
+CUSTOMERS = [f"UC{n:03d}" for n in range(10)]
+CHANGES = 60
+
+
+async def bare_stage(
+    fake: FakeSlackApi, work: Path, buttons: list[Any]
+) -> tuple[list[PathFigures], ProcessFigures]:
+    port = free_port()
+    child = Child([PY, "-m", "bench.bare_app", str(port), fake.api_url, SECRET, TOKEN],
+                  base_env(), work / "bare.log", port, work)  # fmt: skip
+    await asyncio.to_thread(child.start)
+    try:
+        await asyncio.sleep(1.0)
+        idle = child.rss_mib()
+        paths = [await run_load(child, fake, "bare command", commands(fake, "bare.cmd", "help",
+                                MAX_REQUESTS), work)]  # fmt: skip
+        paths.append(
+            await run_load(child, fake, "bare click", clicks(fake, "bare.click", buttons), work)
+        )
+        return paths, ProcessFigures(child.ready_seconds, idle, child.rss_mib())
+    finally:
+        child.stop()
+
+
+def clientloop_env(fake: FakeSlackApi, work: Path, port: int) -> dict[str, str]:
+    return {**base_env(), "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'clientloop.db'}",
+            "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_API_URL": fake.api_url, "PORT": str(port), "HOST": "127.0.0.1",
+            # Seeding sends hundreds of DMs: pacing is the fan-out's subject, not this one's.
+            "CLIENTLOOP_SLACK_PER_CHANNEL_PER_SECOND": "100000",
+            "CLIENTLOOP_SLACK_CHANNEL_BURST": "100000",
+            "CLIENTLOOP_SLACK_PER_WORKSPACE_PER_MINUTE": "10000000",
+            "CLIENTLOOP_SLACK_WORKSPACE_BURST": "100000"}  # fmt: skip
+
+
+async def clientloop_stage(
+    fake: FakeSlackApi, work: Path
+) -> tuple[list[PathFigures], ProcessFigures, float, list[seed.Button], list[str]]:
+    port = free_port()
+    env = clientloop_env(fake, work, port)
+    quiet = asyncio.subprocess.DEVNULL
+    upgrade = await asyncio.create_subprocess_exec(
+        str(BIN / "clientloop"), "db", "upgrade", env=env, cwd=work, stdout=quiet, stderr=quiet
+    )
+    if await asyncio.wait_for(upgrade.wait(), 120) != 0:
+        raise RuntimeError("clientloop db upgrade failed")
+    child = Child(
+        [str(BIN / "clientloop"), "serve", "--no-scheduler"],
+        env,
+        work / "clientloop.log",
+        port,
+        work,
+    )
+    await asyncio.to_thread(child.start)
+    try:
+        await asyncio.sleep(1.0)
+        idle = child.rss_mib()
+        started = time.monotonic()
+        async with httpx.AsyncClient(base_url=child.base_url, timeout=30) as http:
+            await seed.project(http, fake, SECRET, CUSTOMERS)
+            failures = await seed.changes(http, fake, SECRET, CHANGES)
+        made = CHANGES - len(failures)
+        buttons = await seed.harvest(fake, CUSTOMERS, made * len(CUSTOMERS))
+        seeded = time.monotonic() - started
+        fake.keep_messages = False
+        paths = []
+        for path, text in (("/loop help", "help"), ("/loop pending", "pending")):
+            paths.append(
+                await run_load(child, fake, path, commands(fake, path, text, MAX_REQUESTS), work)
+            )
+        paths.append(
+            await run_load(child, fake, "Approve click", clicks(fake, "approve", buttons), work)
+        )
+        process = ProcessFigures(child.ready_seconds, idle, child.rss_mib())
+        return paths, process, seeded, buttons, failures
+    finally:
+        child.stop()
+
+
+def log_errors(log: Path) -> dict[str, int]:
+    """ERROR lines of the server log, by their message (first 120 characters)."""
+    counts: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+        if "ERROR" in line or "Traceback" in line:
+            key = line[:120]
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10])
+
+
+async def run_requests(work: Path) -> LiveResults:
+    fake = FakeSlackApi()
+    await fake.start()
+    try:
+        paths, clientloop, seeded, buttons, failures = await clientloop_stage(fake, work)
+        # The bare app acks the same click payloads (it keeps no state, so reuse is fair).
+        bare_paths, bare = await bare_stage(fake, work, buttons)
+        processes = {"clientloop": clientloop, "bare Bolt": bare}
+        errors = log_errors(work / "clientloop.log")
+        figures = [*paths, *bare_paths]
+        return LiveResults(
+            figures, processes, seeded, failures, len(buttons), errors, CHANGES, SETTLE_SECONDS
+        )
+    finally:
+        await fake.stop()
+        keep_logs(work)
+
+
+def keep_logs(work: Path) -> None:
+    """The servers' logs outlive the temporary folder, for reading after the run."""
+    LOGS.mkdir(parents=True, exist_ok=True)
+    for log in work.glob("*.log"):
+        shutil.copyfile(log, LOGS / log.name)
