@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
@@ -36,6 +37,9 @@ from workflow.queries import HomeData
 
 __all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
 
+# Requests worked on at once (see Dispatcher.handle): enough to keep the database busy
+# (SQLite: one writer and a few readers; PostgreSQL: the pool), few enough to finish each.
+IN_FLIGHT = 8
 BUSY = "Someone changed this at the same moment; nothing was changed. Please try again."
 # How each platform writes a command word in help, and what separates the lines.
 HELP_STYLE = {Platform.SLACK: ("/loop", "\n"), Platform.TEAMS: ("@clientloop", "\n\n")}
@@ -64,14 +68,27 @@ class Dispatcher:
         clock: Clock,
         zone: str = "UTC",
         reads: Callable[[], UnitOfWork] | None = None,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         """`uow` may write; `reads` (default: `uow`) serves what is only shown, so on SQLite
-        reads never queue behind the one writer."""
+        reads never queue behind the one writer. At most `in_flight` requests are worked on
+        at once; the rest wait their turn in arrival order."""
         self._bus, self._uow, self._clock, self._zone = bus, uow, clock, zone
         self._reads = reads or uow
+        self._turns = asyncio.Semaphore(in_flight)
 
     async def handle(self, origin: Origin, doing: Doing) -> Answer:
-        """Do what the person asked; refusals and failures come back as their sentence."""
+        """Do what the person asked; refusals and failures come back as their sentence.
+
+        Platforms get their acknowledgement at once; the work itself takes turns. Without
+        a bound, a burst of thousands started together, all shared the database, and none
+        finished (nobody got an answer) until nearly all did; in turns, answers leave in
+        the order people asked, at the rate the database serves them.
+        """
+        async with self._turns:
+            return await self._handle(origin, doing)
+
+    async def _handle(self, origin: Origin, doing: Doing) -> Answer:
         if isinstance(doing, Submitted):
             return await self._submit(origin, doing)
         try:
@@ -81,7 +98,7 @@ class Dispatcher:
 
     async def card(self, origin: Origin, item: str) -> Answer | None:
         """The current card of `item` as this person sees it; None when it is gone."""
-        async with self._reads() as uow:
+        async with self._turns, self._reads() as uow:
             viewer = await self._viewer(uow, origin)
             view = await queries.card_for_item(uow, item, viewer)
             if view is None:
@@ -92,7 +109,7 @@ class Dispatcher:
 
     async def home(self, origin: Origin) -> HomeData:
         """What the person's home shows: their pending cards and their projects."""
-        async with self._reads() as uow:
+        async with self._turns, self._reads() as uow:
             return await queries.home(uow, origin.identity)
 
     async def first_time(self, key: str) -> bool:
