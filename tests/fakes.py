@@ -31,6 +31,7 @@ class Store:
     head: ChainHead | None = None
     outbox: list[tuple[Outgoing, datetime]] = field(default_factory=list)
     inbound: set[str] = field(default_factory=set)
+    due: dict[int, datetime | None] = field(default_factory=dict)
     ids: Any = field(default_factory=lambda: itertools.count(1))
     commits: int = 0
 
@@ -87,6 +88,39 @@ def matches(item: object, where: dict[str, object]) -> bool:
     return True
 
 
+class FakeAgenda:
+    """Next-due moments by project id; a project never planned is due when it was created."""
+
+    def __init__(self, due: dict[int, datetime | None], projects: list[Any]) -> None:
+        self.due_, self.projects = due, projects
+
+    def _at(self, project: Any) -> datetime | None:
+        return self.due_.get(project.id, project.created_at)
+
+    async def due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> list[tuple[datetime, int]]:
+        pairs = sorted(
+            (at, p.id) for p in self.projects if (at := self._at(p)) is not None and at <= now
+        )
+        return [pair for pair in pairs if after is None or pair > after][:limit]
+
+    async def claim(self, project_id: int, now: datetime) -> bool:
+        at = next((self._at(p) for p in self.projects if p.id == project_id), None)
+        return at is not None and at <= now
+
+    async def plan(self, project_id: int, at: datetime | None) -> None:
+        self.due_[project_id] = at
+
+    async def wake(self, project_id: int, at: datetime) -> None:
+        project = next((p for p in self.projects if p.id == project_id), None)
+        if project is None or project.state.value == "closed":
+            return
+        current = self._at(project)
+        if current is None or current > at:
+            self.due_[project_id] = at
+
+
 class FakeAuditLog:
     def __init__(self, entries: list[AuditEntry], head: ChainHead | None) -> None:
         self.entries_, self.head_ = entries, head
@@ -138,11 +172,13 @@ class FakeUnitOfWork:
             self.store.head,
             list(self.store.outbox),
             set(self.store.inbound),
+            dict(self.store.due),
         )
-        items, audit, head, outbox, inbound = self.work
+        items, audit, head, outbox, inbound, due = self.work
         for name in REPOSITORIES:
             setattr(self, name, FakeRepository(items[name], self.store.ids))
         self.repos: dict[str, FakeRepository[Any]] = {}
+        self.agenda = FakeAgenda(due, items["projects"])
         self.audit = FakeAuditLog(audit, head)
         self.outbox = FakeOutbox(outbox)
         self.inbound = FakeInbound(inbound)
@@ -164,8 +200,9 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         await self.flush()
-        items, audit, _, outbox, inbound = self.work
+        items, audit, _, outbox, inbound, due = self.work
         self.store.items, self.store.audit, self.store.outbox = items, audit, outbox
+        self.store.due = due
         self.store.head, self.store.inbound = self.audit.head_, inbound
         self.store.commits += 1
         self.committed = True

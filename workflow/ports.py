@@ -57,6 +57,34 @@ class Repository(Protocol[T]):
         ...
 
 
+class Agenda(Protocol):
+    """When each project next has scheduler work (`projects.next_due_at`, indexed).
+
+    The tick reads `due`; a scheduler `claim`s a project before working it and `plan`s its
+    next moment after; any change that can make work due sooner `wake`s the project.
+    """
+
+    async def due(
+        self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
+    ) -> list[tuple[datetime, int]]:
+        """Up to `limit` (next due, project id) pairs due by `now`, earliest first, after
+        the pair `after` (so one tick can page on past projects it could not work)."""
+        ...
+
+    async def claim(self, project_id: int, now: datetime) -> bool:
+        """Lock the project's row if it is due by `now` and no other transaction holds it
+        (PostgreSQL skips a locked row); False when there is nothing to claim."""
+        ...
+
+    async def plan(self, project_id: int, at: datetime | None) -> None:
+        """Set the project's next due moment (None: nothing can fall due any more)."""
+        ...
+
+    async def wake(self, project_id: int, at: datetime) -> None:
+        """Bring an open project's next due moment forward to `at` (never later)."""
+        ...
+
+
 class AuditLog(Protocol):
     async def head(self, *, lock: bool = False) -> ChainHead | None: ...
 
@@ -85,6 +113,7 @@ class UnitOfWork(Protocol):
     projects: Repository[Project]
     chases: Repository[Chase]
     digests: Repository[DigestRun]
+    agenda: Agenda
     audit: AuditLog
     outbox: Outbox
     inbound: InboundLog

@@ -90,11 +90,13 @@ def make_bus(
     uow_factory: Callable[[], UnitOfWork],
     after_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> MessageBus:
-    """The bus with every flow's use cases; every event is also written to the audit trail."""
+    """The bus with every flow's use cases; every event is also written to the audit trail,
+    and wakes its project for the scheduler (first: the project row is then locked before
+    the audit head, in the order the scheduler's own transactions take them)."""
     return MessageBus(
         uow_factory,
         COMMAND_HANDLERS,
         EVENT_HANDLERS,
-        every_event=[audit.record],
+        every_event=[schedule.wake, audit.record],
         after_commit=after_commit,
     )

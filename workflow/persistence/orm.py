@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, event
@@ -45,9 +46,11 @@ def _children(cls: type, table: Table, order: str = "id") -> Any:
     )
 
 
-def _map(cls: type, table: Table, **properties: Any) -> None:
-    version = {"version_id_col": table.c.row_version} if "row_version" in table.c else {}
-    Base.registry.map_imperatively(cls, table, properties=properties, **version)
+def _map(cls: type, table: Table, exclude: Sequence[str] = (), **properties: Any) -> None:
+    options: dict[str, Any] = {"exclude_properties": list(exclude)} if exclude else {}
+    if "row_version" in table.c:
+        options["version_id_col"] = table.c.row_version
+    Base.registry.map_imperatively(cls, table, properties=properties, **options)
 
 
 def start_mappers() -> None:
@@ -58,7 +61,12 @@ def start_mappers() -> None:
     _map(Person, t.people, identity=identity)
     _map(Workspace, t.workspaces)
     _map(Participant, t.participants)
-    _map(Project, t.projects, participants=_children(Participant, t.participants))
+    _map(
+        Project,
+        t.projects,
+        exclude=["next_due_at"],  # the Agenda port's, so a tick never bumps row_version
+        participants=_children(Participant, t.participants),
+    )
     _map(CRVersion, t.change_request_versions)
     _map(CRDecision, t.change_request_decisions)
     _map(CRQuestion, t.change_request_questions)

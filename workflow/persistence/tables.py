@@ -67,6 +67,11 @@ def open_items_index(table: str) -> Index:
     return Index(f"ix_{table}_project_state", "project_id", "state")
 
 
+def _due_when_created(context: Any) -> Any:
+    """A new project is due at once: its first tick works out its schedule."""
+    return context.get_current_parameters()["created_at"]
+
+
 people = Table(
     "people",
     metadata,
@@ -105,7 +110,11 @@ projects = Table(
     Column("approval_order", EnumText(ApprovalOrder, 20), nullable=False),
     state_col(ProjectState, 10),
     version_col(),
+    # When the scheduler next has work here (NULL: never, the project is closed). Not
+    # mapped onto Project: the scheduler's Agenda port reads and writes it.
+    Column("next_due_at", UTCDateTime, nullable=True, default=_due_when_created),
     UniqueConstraint("workspace_id", "key"),
+    Index("ix_projects_next_due_at", "next_due_at", "id"),
 )
 
 participants = Table(

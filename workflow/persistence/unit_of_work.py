@@ -13,10 +13,11 @@ from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
 from workflow.domain.people import Person, Workspace
 from workflow.domain.projects import Project
+from workflow.persistence.agenda import SqlAgenda
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import start_mappers
 from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
-from workflow.ports import AuditLog, InboundLog, Outbox, Repository, UnitOfWork
+from workflow.ports import Agenda, AuditLog, InboundLog, Outbox, Repository, UnitOfWork
 
 T = TypeVar("T")
 
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
     projects: Repository[Project]
     chases: Repository[Chase]
     digests: Repository[DigestRun]
+    agenda: Agenda
     audit: AuditLog
     outbox: Outbox
     inbound: InboundLog
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self._repos: dict[type, Repository[Any]] = {}
         self.chases = SqlRepository(session, Chase)
         self.digests = SqlRepository(session, DigestRun)
+        self.agenda = SqlAgenda(session)
         self.audit = SqlAuditLog(session)
         self.outbox = SqlOutbox(session)
         self.inbound = SqlInboundLog(session)

@@ -1,7 +1,9 @@
 """The scheduler's flow: one tick's worth of due work, and the reminders it raises.
 
-Parts: `use_cases` (what is due: check-ins, reminders, chases, digests) and `cards`
-(the reminder, escalation and digest messages). APScheduler only ticks (`scheduler/`).
+Parts: `use_cases` (what is due: check-ins, reminders, chases, digests; and `wake`, which
+every event passes through, so a project a person changed is looked at on the next tick)
+and `cards` (the reminder, escalation and digest messages). APScheduler only ticks
+(`scheduler/`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from workflow.domain import commands as c
 from workflow.domain import events as e
 from workflow.flows.flow import Flow
 from workflow.flows.schedule import cards as notify
-from workflow.flows.schedule.use_cases import run_schedule
+from workflow.flows.schedule.use_cases import run_schedule, wake
+
+__all__ = ["FLOW", "wake"]
 
 FLOW = Flow(
     "schedule",

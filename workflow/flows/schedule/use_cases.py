@@ -1,17 +1,21 @@
 """The scheduler's work on one project, in one transaction: the database decides what is due.
 
-A tick runs this for every open project. The project row is locked first, so several
-scheduler replicas on one PostgreSQL never do the same project's work twice.
+A tick runs this for each project whose next-due moment has come. The project is claimed
+first (its row locked, or skipped when another scheduler holds it), so several scheduler
+replicas on one PostgreSQL never do the same project's work twice; after the work, the
+project's next-due moment is planned: the earliest moment anything of it falls due.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from workflow.domain import commands as c
 from workflow.domain import events as e
+from workflow.domain.agenda import next_due
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.people import Person
@@ -26,16 +30,33 @@ Waiting = tuple[str, int, int, int, datetime]  # kind, item id, person id, versi
 
 
 async def run_schedule(cmd: c.RunSchedule, uow: UnitOfWork) -> c.Reply:
+    if not await uow.agenda.claim(cmd.project_id, cmd.at):
+        return c.Reply("not due, or another scheduler has it", cmd.project_id)
     project = await load(uow.projects, cmd.project_id, "project", lock=True)
     if project.state is ProjectState.CLOSED:
+        await uow.agenda.plan(cmd.project_id, None)
         return c.Reply("closed: nothing to do", project.id)
     ids = {p.person_id for p in project.participants}
     people = {p.id: p for p in await uow.people.get_many(ids) if p.id is not None}
     sent = await _due_checkins(uow, project, people, cmd.at)
     await _checkin_followups(uow, project, people, cmd.at, cmd.cadence)
-    chased = await _chase(uow, project, people, cmd.at, cmd.cadence)
-    await _digest(uow, project, people, cmd.at)
+    chased, live = await _chase(uow, project, people, cmd.at, cmd.cadence)
+    digest_weeks = await _digest(uow, project, people, cmd.at)
+    checkins = await uow.repo(CheckIn).find(project_id=project.id)
+    zone_of = partial(_zone, people)
+    due = next_due(cmd.at, project, zone_of, checkins, live, digest_weeks, cmd.cadence)
+    await uow.agenda.plan(cmd.project_id, due)
     return c.Reply(f"{sent} check-ins, {chased} reminders or escalations", project.id)
+
+
+async def wake(event: e.Event, uow: UnitOfWork) -> None:
+    """Whatever a person does in a project may make work due sooner (a new customer, a
+    decision asked, a check-in sent now, a changed check-in day): the next tick looks.
+
+    The scheduler's own events (no actor) are left out: it plans the project itself.
+    """
+    if event.project_id is not None and event.actor_id is not None:
+        await uow.agenda.wake(event.project_id, event.at)
 
 
 def _zone(people: dict[int, Person], person_id: int) -> ZoneInfo:
@@ -118,24 +139,28 @@ async def _waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
 
 async def _chase(
     uow: UnitOfWork, project: Project, people: dict[int, Person], now: datetime, cadence: Cadence
-) -> int:
+) -> tuple[int, list[Chase]]:
+    """Start chasing new decisions, step the others; returns the steps taken and the chases
+    of every decision still waited on."""
     assert project.id is not None
     chases = {
         (ch.kind, ch.item_id, ch.person_id, ch.version): ch
         for ch in await uow.chases.find(project_id=project.id)
     }
-    steps = 0
+    steps, live = 0, []
     for kind, item_id, person_id, version, asked in await _waiting(uow, project):
         chase = chases.get((kind, item_id, person_id, version))
         if chase is None:
             chase = Chase(kind, item_id, person_id, version, project.id, asked)
             await uow.chases.add(chase)
+            live.append(chase)
             continue
+        live.append(chase)
         zones = _zone(people, person_id), _zone(people, (project.pms or [person_id])[0])
         for event in _steps(chase, now, cadence, *zones):
             emit(uow, event)
             steps += 1
-    return steps
+    return steps, live
 
 
 def _steps(
@@ -160,15 +185,18 @@ def _steps(
 
 async def _digest(
     uow: UnitOfWork, project: Project, people: dict[int, Person], now: datetime
-) -> None:
-    """The weekly PM digest, on the check-in day at the check-in time of the first PM."""
+) -> set[date]:
+    """The weekly PM digest, on the check-in day at the check-in time of the first PM.
+
+    Returns the weeks whose digest has gone."""
     assert project.id is not None
     if not project.pms:
-        return
+        return set()
     zone = _zone(people, project.pms[0])
     week = checkin_due(now, project.checkin_day, project.checkin_time, zone)
-    if week is None or await uow.digests.find(project_id=project.id, week=week):
-        return
+    weeks = {run.week for run in await uow.digests.find(project_id=project.id)}
+    if week is None or week in weeks:
+        return weeks
     await uow.digests.add(DigestRun(project.id, week, now))
     emit(
         uow,
@@ -176,3 +204,4 @@ async def _digest(
             at=now, actor_id=None, project_id=project.id, subject_id=project.id, week=week
         ),
     )
+    return weeks | {week}
