@@ -223,9 +223,9 @@ async def clientloop_stage(
         fake.keep_messages = False
         paths = []
         for path, text in (("/loop help", "help"), ("/loop pending", "pending")):
-            paths.append(
-                await run_load(child, fake, path, commands(fake, path, text, MAX_REQUESTS), work)
-            )
+            # The tag becomes part of each response_url: it must be a plain path segment.
+            bodies = commands(fake, f"cl.{text}", text, MAX_REQUESTS)
+            paths.append(await run_load(child, fake, path, bodies, work))
         paths.append(
             await run_load(child, fake, "Approve click", clicks(fake, "approve", buttons), work)
         )

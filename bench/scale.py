@@ -70,7 +70,10 @@ def rows(count: int) -> dict[Table, Rows]:
             "channel_id": f"C{p:07d}", "created_at": created, "checkin_day": NOW.weekday(),
             "checkin_time": clock_time(9, 0), "approval_rule": "all", "quorum": None,
             "approval_order": "parallel", "state": "active" if active else "closed",
-            "row_version": 1})  # fmt: skip
+            "row_version": 1,
+            # As a tick leaves them: every customer has this week's check-in, so the next
+            # moment is next week's; a closed project is never due.
+            "next_due_at": NOW + timedelta(days=6) if active else None})  # fmt: skip
         made[t.change_requests].append({"id": p, "project_id": p, "requested_by": ids[0],
             "created_at": created, "state": "pending" if active else "approved", "source": "",
             "row_version": 1})  # fmt: skip
