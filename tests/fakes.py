@@ -14,7 +14,7 @@ from typing import Any, Generic, Self, TypeVar
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.events import Event
 from workflow.domain.views import Outgoing
-from workflow.ports import After, AnyOf, Includes, Receipt
+from workflow.ports import After, AnyOf, AtMost, Includes, Receipt
 
 T = TypeVar("T")
 # The named repositories of the unit of work; every flow's aggregates come through
@@ -79,6 +79,8 @@ def matches(item: object, where: dict[str, object]) -> bool:
             ok = value in wanted
         elif isinstance(wanted, After):
             ok = value > wanted.value
+        elif isinstance(wanted, AtMost):
+            ok = value is not None and value <= wanted.value
         elif isinstance(wanted, Includes):
             ok = any(matches(child, dict(wanted)) for child in value)
         else:

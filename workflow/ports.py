@@ -31,6 +31,13 @@ class After:
     value: object
 
 
+@dataclass(frozen=True)
+class AtMost:
+    """A `find` filter: the attribute is set and no later than (at most) this value."""
+
+    value: object
+
+
 class Includes(dict[str, object]):
     """A `find` filter on a child list: some child matches these filters (SQL `IN (SELECT ...)`).
 
@@ -42,7 +49,7 @@ class Repository(Protocol[T]):
     """Aggregates of one kind; `lock` takes a row lock where the database has them.
 
     `find` filters by equality on the root's attributes (None is "is null"); a value may
-    also be `AnyOf`, `After` or, for a child list, `Includes`, so a read asks the database
+    also be `AnyOf`, `After`, `AtMost` or, for a child list, `Includes`, so a read asks the database
     for exactly the rows it shows.
     """
 

@@ -105,3 +105,30 @@ async def test_the_audit_trail_of_one_project_comes_alone_and_in_order(sessions:
 
     assert [e.seq for e in first] == [1, 4]
     assert [e.seq for e in every] == [1, 2, 3, 4]
+
+
+async def test_at_most_finds_only_what_is_due_by_then_and_never_an_unset_time(
+    sessions: Sessions,
+) -> None:
+    """The overdue pass of the scheduler asks only for what is due: AtMost, on a child too."""
+    from decimal import Decimal
+
+    from workflow.domain.change_versions import new_version
+    from workflow.domain.changes import ChangeRequest
+    from workflow.ports import AtMost, Includes
+
+    s = await seed(sessions)
+    assert s.project.id is not None
+    due = [None, T0 - timedelta(hours=1), T0 + timedelta(hours=1)]
+    async with SqlUnitOfWork(sessions) as uow:
+        for n, due_at in enumerate(due):
+            values = {"title": f"CR {n}", "cost": Decimal(0), "due_at": due_at}
+            version = new_version(1, s.pm, T0 - timedelta(days=1), values)
+            await uow.repo(ChangeRequest).add(
+                ChangeRequest(s.project.id, s.pm, T0 - timedelta(days=1), versions=[version])
+            )
+        await uow.commit()
+    async with SqlUnitOfWork(sessions) as uow:
+        overdue = Includes(due_at=AtMost(T0))
+        found = await uow.repo(ChangeRequest).find(versions=overdue)
+    assert [c.current.title for c in found] == ["CR 1"]

@@ -16,7 +16,7 @@ from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
-from workflow.ports import After, AnyOf, Includes
+from workflow.ports import After, AnyOf, AtMost, Includes
 
 T = TypeVar("T")
 HEAD_ID = 1
@@ -80,6 +80,8 @@ def conditions(cls: type, where: dict[str, object]) -> list[ColumnElement[bool]]
             found.append(attribute.in_(sorted(value, key=str)))
         elif isinstance(value, After):
             found.append(attribute > value.value)
+        elif isinstance(value, AtMost):
+            found.append(attribute <= value.value)
         elif isinstance(value, Includes):
             found.append(_includes(cls, name, value))
         else:

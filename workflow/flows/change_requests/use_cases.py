@@ -32,7 +32,7 @@ from workflow.flows.common import actor_of, emit, load, pid, project_for
 from workflow.flows.notices import NoticeHandled
 from workflow.flows.requests import RequestHandled
 from workflow.flows.signoffs.use_cases import expire_signoffs
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, AtMost, Includes, UnitOfWork
 
 
 async def create_change(cmd: CreateChangeRequest, uow: UnitOfWork) -> c.Reply:
@@ -268,10 +268,13 @@ async def withdraw_change(cmd: WithdrawChange, uow: UnitOfWork) -> c.Reply:
 async def expire_overdue(cmd: ExpireOverdue, uow: UnitOfWork) -> c.Reply:
     """Expire every open change request and sign-off whose due time has passed."""
     expired = 0
-    for state in (CRState.PENDING, CRState.PAUSED):
-        for change in await uow.repo(ChangeRequest).find(state=state):
-            if change.expire(cmd.at):
-                emit(uow, _settled(change, cmd.at, None))
-                expired += 1
+    # Only requests some version of which is due by now: the tick costs what is overdue,
+    # not every open request (the current version decides, in `expire`).
+    overdue = Includes(due_at=AtMost(cmd.at))
+    open_states = AnyOf(CRState.PENDING, CRState.PAUSED)
+    for change in await uow.repo(ChangeRequest).find(state=open_states, versions=overdue):
+        if change.expire(cmd.at):
+            emit(uow, _settled(change, cmd.at, None))
+            expired += 1
     expired += await expire_signoffs(uow, cmd.at)
     return c.Reply(f"{expired} overdue item(s) expired.")

@@ -16,7 +16,7 @@ from workflow.flows.signoffs.messages import (
     SignoffSettled,
     WithdrawSignoff,
 )
-from workflow.ports import UnitOfWork
+from workflow.ports import AtMost, UnitOfWork
 
 
 async def request_signoff(cmd: RequestSignoff, uow: UnitOfWork) -> c.Reply:
@@ -83,7 +83,8 @@ async def withdraw_signoff(cmd: WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
 
 async def expire_signoffs(uow: UnitOfWork, now: datetime) -> int:
     expired = 0
-    for request in await uow.repo(SignoffRequest).find(state=SignoffState.PENDING):
+    due = AtMost(now)
+    for request in await uow.repo(SignoffRequest).find(state=SignoffState.PENDING, due_at=due):
         if request.expire(now):
             emit(uow, _settled(request, now, None))
             expired += 1
