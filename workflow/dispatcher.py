@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from workflow import queries
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
-from workflow.domain.people import Platform
+from workflow.domain.people import Person, Platform
 from workflow.domain.projects import Project
 from workflow.flows.common import person_with
 from workflow.interpreter import (
@@ -162,9 +162,10 @@ class Dispatcher:
     async def _show(self, origin: Origin, show: Show) -> Answer:
         identity, now = origin.identity, self._clock.now()
         async with self._reads() as uow:
-            viewer = await self._viewer(uow, origin)
+            person = await person_with(uow, identity)
+            viewer = person.id if person else None
             if show.what is ShowWhat.HELP:
-                return Answer(await self._help(uow, origin, show))
+                return Answer(await self._help(uow, origin, show, person))
             if show.what is ShowWhat.EXPORT:
                 files = await queries.export_csv(uow, identity, show.project_id or 0)
                 return Answer(files=files)
@@ -174,11 +175,13 @@ class Dispatcher:
                 view = await queries.digest_view(uow, identity, show.project_id or 0, now)
         return Answer(view=view, viewer=viewer)
 
-    async def _help(self, uow: UnitOfWork, origin: Origin, show: Show) -> str:
+    async def _help(
+        self, uow: UnitOfWork, origin: Origin, show: Show, person: Person | None
+    ) -> str:
         prefix, between = HELP_STYLE[origin.platform]
         project = await uow.projects.get(show.project_id) if show.project_id else None
         prefix = "" if origin.personal else prefix
-        lines = await queries.help_for(uow, origin.identity, project, prefix)
+        lines = queries.help_for(person, project, prefix)
         head = f"{show.note} " if show.note else ""
         return f"{head}Here is what you can do here:{between}" + between.join(lines)
 

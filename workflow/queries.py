@@ -8,7 +8,7 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.domain.people import Identity, Platform
+from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.views import View
@@ -35,10 +35,8 @@ async def project_in_channel(
     return projects[0] if projects else None
 
 
-async def help_for(
-    uow: UnitOfWork, identity: Identity, project: Project | None, prefix: str
-) -> list[str]:
-    person = await person_with(uow, identity)
+def help_for(person: Person | None, project: Project | None, prefix: str) -> list[str]:
+    """The help lines for this person here (they were looked up once, by the caller)."""
     lines = help_lines(project, person.id if person else None, prefix)
     if project is not None and person is not None and not project.roles_of(person.id or 0):
         lines.append(f"You are not part of {project.key}; a PM can add you with `{prefix} people`.")
