@@ -4,7 +4,9 @@ Keep-alive HTTP/1.1 over raw asyncio streams (httpx costs several times more CPU
 request). SPEC is JSON: host, port, secret, connections, seconds, and the request bodies;
 each body is signed just before the run and sent at most once. OUT gets, per request sent,
 (index, status, ack latency in s, whether the ack said "Something went wrong"), and the
-generator's own CPU time, to show it was not the bottleneck.
+generator's own CPU time, to show it was not the bottleneck. A slash command may carry its
+answer in the acknowledgement itself (Slack shows that body to the person): each result also
+says whether it did, and when the request was sent, so replies can be timed from it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from typing import Any
 from bench.signed import FORM, headers
 
 SORRY = b"Something went wrong"
+
+
+def answered_in_ack(status: int, body: bytes) -> bool:
+    """A 200 whose JSON body carries text for the person: Slack shows it as the reply."""
+    if status != 200 or not body.startswith(b"{") or SORRY in body:
+        return False
+    try:
+        return bool(json.loads(body).get("text"))
+    except ValueError:
+        return False
 
 
 def raw_request(host: str, port: int, secret: str, body: bytes) -> bytes:
@@ -49,14 +61,16 @@ async def worker(
         while time.monotonic() < deadline and cursor[0] < len(raws):
             index = cursor[0]
             cursor[0] += 1
-            started = time.perf_counter()
+            started, sent = time.perf_counter(), time.monotonic()
             writer.write(raws[index])
             try:
                 status, body = await asyncio.wait_for(read_response(reader), 30)
             except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
-                results.append([index, 0, time.perf_counter() - started, False])
+                results.append([index, 0, time.perf_counter() - started, False, sent, False])
                 return
-            results.append([index, status, time.perf_counter() - started, SORRY in body])
+            took = time.perf_counter() - started
+            in_ack = answered_in_ack(status, body)
+            results.append([index, status, took, SORRY in body, sent, in_ack])
     finally:
         writer.close()
 

@@ -33,7 +33,7 @@ def path_rows(live: LiveResults) -> Iterator[Row]:
         p, b = found.get(name), found.get(bare_name)
         if p is None:
             continue
-        bare = b if b is not None else PathFigures("", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        bare = b if b is not None else PathFigures("", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         s = f"requests ({p.sent} sent)"
         yield Row(s, f"{name}: acks/s", p.acks_per_s, bare.acks_per_s)
         yield Row(s, f"{name}: good replies/s", p.good_per_s, bare.good_per_s)
@@ -43,6 +43,8 @@ def path_rows(live: LiveResults) -> Iterator[Row]:
         yield Row(s, f"{name}: not acked (HTTP error/timeout)", float(p.errors), float(bare.errors))
         yield Row(s, f"{name}: ack p50 ms", p.ack_p50_ms, bare.ack_p50_ms)
         yield Row(s, f"{name}: ack p99 ms", p.ack_p99_ms, bare.ack_p99_ms)
+        yield Row(s, f"{name}: reply p50 ms", p.reply_p50_ms, bare.reply_p50_ms)
+        yield Row(s, f"{name}: reply p99 ms", p.reply_p99_ms, bare.reply_p99_ms)
 
 
 def process_rows(live: LiveResults) -> Iterator[Row]:

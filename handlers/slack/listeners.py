@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.slack import forms as slack_forms
 from handlers.slack.blocks import ACTION_ID_PATTERN, decode_value, verb_of
 from handlers.slack.forms import UserIds
-from handlers.slack.outcomes import Situation, publish_home, render, render_submission
+from handlers.slack.outcomes import (
+    Situation,
+    in_acknowledgement,
+    publish_home,
+    render,
+    render_submission,
+)
 from handlers.slack.payloads import (
     Source,
     action_event_id,
@@ -27,7 +35,7 @@ from workflow.dispatcher import Dispatcher
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Platform
 from workflow.ports import Clock
-from workflow.presentation.answers import Origin, Pressed, Submitted, Words
+from workflow.presentation.answers import Answer, Origin, Pressed, Submitted, Words
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
 
@@ -37,8 +45,21 @@ SHORTCUT_CALLBACK = "send_as_request"
 MESSAGE_SHORTCUTS = (SHORTCUT_CALLBACK,)
 BOT_EVENTS = ("app_home_opened",)
 FORM_CALLBACK = re.compile(r"^cl_form:")
+# Slack waits 3 s for the acknowledgement. The work is done before it when it is done within
+# this long, so a busy server slows the acknowledgements (Slack's connections wait their
+# turn) instead of piling up acknowledged work nobody is answered for; slower work is
+# acknowledged at this point and answered through response_url when it is done.
+ANSWER_WITHIN = 2.0
+Ack = Callable[..., Awaitable[Any]]
 
-__all__ = ["Deps", "Directory", "register"]
+__all__ = [
+    "ANSWER_WITHIN",
+    "Deps",
+    "Directory",
+    "acknowledged_after",
+    "answered_in_ack",
+    "register",
+]
 
 
 @dataclass
@@ -76,6 +97,35 @@ class Deps:
         return refs
 
 
+async def answered_in_ack(ack: Ack, work: Awaitable[Answer]) -> Answer | None:
+    """A slash command: its private answer rides in the acknowledgement when done in time
+    (Slack's "immediate response"); None then, else the Answer still to be shown."""
+    answer = await _in_time(work)
+    body = in_acknowledgement(answer) if isinstance(answer, Answer) else None
+    if body is not None:
+        await ack(**body)
+        return None
+    await ack()
+    return answer if isinstance(answer, Answer) else await answer
+
+
+async def acknowledged_after(ack: Ack, work: Awaitable[Answer]) -> Answer:
+    """A click or shortcut: acknowledged once done (or at ANSWER_WITHIN), answered after."""
+    answer = await _in_time(work)
+    await ack()
+    return answer if isinstance(answer, Answer) else await answer
+
+
+async def _in_time(work: Awaitable[Answer]) -> Answer | asyncio.Future[Answer]:
+    """The Answer when done within ANSWER_WITHIN, else the work still running. An error
+    within that time propagates before any ack, so the error handler answers in the ack."""
+    running = asyncio.ensure_future(work)
+    try:
+        return await asyncio.wait_for(asyncio.shield(running), ANSWER_WITHIN)
+    except TimeoutError:
+        return running
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     """Every listener the app has; manifest.yml declares exactly these."""
     door = deps.dispatcher
@@ -84,12 +134,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def loop_command(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any, respond: Any
     ) -> None:
-        await ack()
         where = source(body, context)
-        here = await deps.origin(client, where, command_event_id(body))
-        answer = await door.handle(here, Words(str(body.get("text") or "")))
-        reply = Replier(client, where.identity.user_id, where.channel_id, respond)
-        await render(answer, Situation(client, where, reply))
+
+        async def work() -> Answer:
+            here = await deps.origin(client, where, command_event_id(body))
+            return await door.handle(here, Words(str(body.get("text") or "")))
+
+        answer = await answered_in_ack(ack, work())
+        if answer is not None:
+            reply = Replier(client, where.identity.user_id, where.channel_id, respond)
+            await render(answer, Situation(client, where, reply))
 
     @app.action(ACTION_ID_PATTERN)
     async def button(
@@ -100,13 +154,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         context: Any,
         respond: Any,
     ) -> None:
-        await ack()
         where = source(body, context)
-        here = await deps.origin(client, where, action_event_id(body, action))
         item, version = decode_value(str(action.get("value") or ""))
-        answer = await door.handle(
-            here, Pressed(verb_of(str(action.get("action_id"))), item, version)
-        )
+
+        async def work() -> Answer:
+            here = await deps.origin(client, where, action_event_id(body, action))
+            pressed = Pressed(verb_of(str(action.get("action_id"))), item, version)
+            return await door.handle(here, pressed)
+
+        # A click's acknowledgement shows nothing: its answer always follows it.
+        answer = await acknowledged_after(ack, work())
         respond_ = respond if body.get("response_url") else None
         reply = Replier(client, where.identity.user_id, where.channel_id, respond_)
         await render(answer, Situation(client, where, reply))
@@ -130,11 +187,14 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def send_as_request(
         ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any, respond: Any
     ) -> None:
-        await ack()
         where = source(body, context)
-        here = await deps.origin(client, where, None)
-        wanted = OpenForm(FormKind.REQUEST, prefill={"text": message_text(body)})
-        answer = await door.handle(here, wanted)
+
+        async def work() -> Answer:
+            here = await deps.origin(client, where, None)
+            wanted = OpenForm(FormKind.REQUEST, prefill={"text": message_text(body)})
+            return await door.handle(here, wanted)
+
+        answer = await acknowledged_after(ack, work())
         reply = Replier(client, where.identity.user_id, where.channel_id)
         await render(answer, Situation(client, where, reply))
 

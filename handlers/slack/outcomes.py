@@ -11,8 +11,10 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import forms as slack_forms
+from handlers.slack.blocks import ephemeral_blocks, fit
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
+from handlers.slack.render_message import message_blocks
 from handlers.slack.replies import Replier
 from workflow.dispatcher import HomeData
 from workflow.presentation.answers import Answer
@@ -44,6 +46,19 @@ async def render(answer: Answer, situation: Situation) -> None:
         await situation.reply.view(answer.view, answer.viewer)
     else:
         await situation.reply.text(answer.text)
+
+
+def in_acknowledgement(answer: Answer) -> dict[str, Any] | None:
+    """A slash command's private answer carried in its acknowledgement, Slack's "immediate
+    response": no second request, and the person sees it as soon as Slack has the ack.
+    None for what needs its own call after the ack (a modal, a file upload)."""
+    if answer.form is not None or answer.files:
+        return None
+    if answer.view is not None:
+        text, blocks = message_blocks(answer.view, answer.viewer, in_channel=False)
+    else:
+        text, blocks = fit(answer.text, 3000), ephemeral_blocks(answer.text)
+    return {"text": text, "blocks": blocks, "response_type": "ephemeral"}
 
 
 async def render_submission(answer: Answer, ack: Ack, reply: Replier) -> None:

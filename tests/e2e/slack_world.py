@@ -80,6 +80,9 @@ class Slack:
     async def loop(self, user: str, text: str = "", **kw: Any) -> httpx.Response:
         response = await self.requests.command(text, user=user, **kw)
         assert response.status_code == 200, response.text
+        if response.content:
+            # An answer in the acknowledgement is shown to the person like a response_url post.
+            self.fake.calls.append(Call("ack", dict(response.json()), None))
         await self.settle()
         return response
 
@@ -158,8 +161,9 @@ class Slack:
         return response
 
     def said_privately(self) -> list[str]:
-        """Everything said only to the person: response_url posts and ephemeral messages."""
-        private = ("response_url", "chat.postEphemeral")
+        """Everything said only to the person: answers in a command's acknowledgement,
+        response_url posts and ephemeral messages."""
+        private = ("ack", "response_url", "chat.postEphemeral")
         return [str(c.params.get("text", "")) for c in self.fake.calls if c.method in private]
 
     def last_private(self) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from handlers.slack import listeners
 from tests.e2e.slack_world import ALICE, CAROL, CUSTOMER_TEAM, MO, PM, SAM, Slack, change_request
 
 
@@ -222,3 +225,23 @@ async def test_help_alone_or_for_an_unknown_word_is_tailored_to_the_caller(proje
     assert pm_help.startswith("I don't know 'frobnicate'.") and "/loop change" in pm_help
     await project.loop("USTRANGER", "help", channel="C0009")
     assert "/loop new" in project.last_private()
+
+
+async def test_a_commands_answer_rides_in_its_acknowledgement(project: Slack) -> None:
+    before = len(project.fake.calls_of("response_url"))
+    response = await project.loop(PM, "pending")
+    body = response.json()
+    assert body["response_type"] == "ephemeral" and "Pending" in body["text"]
+    assert body["blocks"], "the card's blocks, as a response_url post would carry them"
+    assert len(project.fake.calls_of("response_url")) == before, "no second request"
+
+
+async def test_work_slower_than_the_ack_allows_is_acknowledged_then_answered(
+    project: Slack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No time at all for the work before the ack: Slack gets its ack at once, empty, and the
+    # answer follows through response_url once the work is done.
+    monkeypatch.setattr(listeners, "ANSWER_WITHIN", 0.0)
+    response = await project.loop(PM, "help")
+    assert response.content == b""
+    assert "Here is what you can do here" in str(project.fake.last("response_url").params)
