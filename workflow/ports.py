@@ -100,6 +100,10 @@ class Views(Protocol):
         labels of those participants."""
         ...
 
+    async def mine(self, identity: Identity) -> tuple[Person | None, list[Project], dict[int, str]]:
+        """The person, with `open_projects_of` them (one question, for the Home)."""
+        ...
+
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         """People's labels; ids of nobody are left out."""
         ...
@@ -109,6 +113,10 @@ class Views(Protocol):
     ) -> set[tuple[int, int]]:
         """(question index, project id) for each project with a matching row; a
         `Views` that cannot tell cheaply answers every pair."""
+        ...
+
+    async def find(self, kind: type[T], **where: object) -> list[T]:
+        """Aggregates with their child lists, filtered as `Repository.find` (detached)."""
         ...
 
 

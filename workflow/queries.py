@@ -111,12 +111,10 @@ class HomeData:
 async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
     """Cards waiting on the person; (key, name, open items) of their projects as PM; and the
     projects where they are a customer (for the request / notice / feedback buttons)."""
-    views = views_of(uow)
-    person = await views.person(identity)
+    person, projects, names = await views_of(uow).mine(identity)
     if person is None or person.id is None:
         return HomeData("", None, [], [], [])
     data = HomeData(person.label, person.id, [], [], [])
-    projects, names = await views.open_projects_of(person.id)
     found = await waiting_across(uow, projects)
     for project in projects:
         waiting = found.get(project.id or 0, [])

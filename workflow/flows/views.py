@@ -4,12 +4,13 @@ SQL read side), else the same answers from its repositories (fakes, and the writ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Project, ProjectState
 from workflow.ports import AnyOf, Here, Includes, Rows, UnitOfWork, Views
 
+T = TypeVar("T")
 OPEN_PROJECT = AnyOf(*(s for s in ProjectState if s is not ProjectState.CLOSED))
 
 
@@ -58,6 +59,12 @@ class RepositoryViews:
         projects = await self.uow.projects.find(**where)
         return projects, await self.names(p.person_id for j in projects for p in j.participants)
 
+    async def mine(self, identity: Identity) -> tuple[Person | None, list[Project], dict[int, str]]:
+        person = await self.person(identity)
+        if person is None or person.id is None:
+            return person, [], {}
+        return (person, *await self.open_projects_of(person.id))
+
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         wanted = set(person_ids)
         return {p.id: p.label for p in await self.uow.people.get_many(wanted) if p.id}
@@ -66,3 +73,6 @@ class RepositoryViews:
         self, questions: Sequence[Rows], project_ids: Sequence[int]
     ) -> set[tuple[int, int]]:
         return {(i, p) for i in range(len(questions)) for p in project_ids}
+
+    async def find(self, kind: type[T], **where: object) -> list[T]:
+        return await self.uow.repo(kind).find(**where)

@@ -63,7 +63,8 @@ async def waiting_across(uow: UnitOfWork, projects: Iterable[Project]) -> dict[i
     found: dict[int, list[Waiting]] = {pid: [] for pid in chosen}
     declared = [w for w in _WAITERS if isinstance(w, Waits)]
     questions = [(w.aggregate, w.where) for w in declared]
-    having = await views_of(uow).having(questions, list(chosen)) if chosen else set()
+    views = views_of(uow)
+    having = await views.having(questions, list(chosen)) if chosen else set()
     for waiter in _WAITERS:
         if not isinstance(waiter, Waits):
             for pid, project in chosen.items():
@@ -73,7 +74,7 @@ async def waiting_across(uow: UnitOfWork, projects: Iterable[Project]) -> dict[i
         pids = sorted(pid for i, pid in having if i == index)
         if not pids:
             continue
-        rows = await uow.repo(waiter.aggregate).find(project_id=AnyOf(*pids), **waiter.where)
+        rows = await views.find(waiter.aggregate, project_id=AnyOf(*pids), **waiter.where)
         for pid in pids:
             found[pid] += waiter.build(chosen[pid], [r for r in rows if r.project_id == pid])
     return found

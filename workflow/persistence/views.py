@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import (
     CompoundSelect,
@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapper
 
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Participant, Project, ProjectState
@@ -33,6 +34,7 @@ from workflow.persistence.repository import conditions
 from workflow.persistence.unit_of_work import SqlUnitOfWork
 from workflow.ports import Here, Rows, UnitOfWork, Views
 
+T = TypeVar("T")
 PROJECT = [f.name for f in fields(Project) if f.name != "participants"]
 PARTICIPANT = [f.name for f in fields(Participant)]
 OPEN = [s for s in ProjectState if s is not ProjectState.CLOSED]
@@ -80,6 +82,23 @@ OPEN_PROJECTS = (
     _with_people(t.projects)
     .where(pr.id.in_(select(pa.project_id).where(pa.person_id == bindparam("person"))))
     .where(pr.state.in_(OPEN))
+    .order_by(pr.id, pa.id)
+)
+ME, TAKES = t.people.alias("me"), t.participants.alias("takes")
+MINE = (
+    _with_people(
+        ONE.outerjoin(
+            ME,
+            (ME.c.platform == bindparam("platform"))
+            & (ME.c.org_id == bindparam("org_id"))
+            & (ME.c.user_id == bindparam("user_id")),
+        ).outerjoin(
+            t.projects,
+            pr.id.in_(select(TAKES.c.project_id).where(TAKES.c.person_id == ME.c.id))
+            & pr.state.in_(OPEN),
+        )
+    )
+    .add_columns(*(c.label(f"me_{c.key}") for c in ME.c))
     .order_by(pr.id, pa.id)
 )
 NAMES = select(pe.id, pe.display_name, pe.user_id).where(
@@ -171,6 +190,15 @@ class SqlViews:
     async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
         return _projects(await self._rows(OPEN_PROJECTS, {"person": person_id}))
 
+    async def mine(self, identity: Identity) -> tuple[Person | None, list[Project], dict[int, str]]:
+        rows = await self._rows(MINE, _identity(identity))
+        me = rows[0]._mapping if rows else None
+        if me is None or me["me_id"] is None:
+            return None, [], {}
+        who = Identity(me["me_platform"], me["me_org_id"], me["me_user_id"])
+        person = Person(who, me["me_display_name"], me["me_timezone"], me["me_id"])
+        return (person, *_projects(rows))
+
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         wanted = sorted(set(person_ids))
         if not wanted:
@@ -188,6 +216,47 @@ class SqlViews:
         )
         rows = await self._rows(_having(key), {"projects": sorted(set(project_ids))})
         return {(row.question, row.project_id) for row in rows}
+
+    async def find(self, kind: type[T], **where: object) -> list[T]:
+        mapper = sa_inspect(kind)
+        query = select(mapper.local_table).where(*conditions(kind, where))
+        return await self._instances(mapper, query.order_by(*mapper.primary_key))
+
+    async def _instances(self, mapper: Mapper[Any], query: Select[Any]) -> list[Any]:
+        """Instances of `mapper` from `query`'s rows, each child list loaded in one more
+        statement for all of them (only when there are any)."""
+        rows = await self._rows(query, {})
+        columns = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
+        found = [{key: row._mapping[column] for key, column in columns} for row in rows]
+        (key_name,) = [mapper.get_property_by_column(c).key for c in mapper.primary_key]
+        for relation in mapper.relationships:
+            (foreign,) = relation.remote_side
+            child = relation.mapper
+            parent_of = child.get_property_by_column(foreign).key
+            lists: dict[object, list[Any]] = {values[key_name]: [] for values in found}
+            if lists:
+                order = relation.order_by or child.primary_key
+                query = select(child.local_table).where(foreign.in_(list(lists)))
+                for item in await self._instances(child, query.order_by(*order)):
+                    lists[getattr(item, parent_of)].append(item)
+            for values in found:
+                values[relation.key] = lists[values[key_name]]
+        return [_instance(mapper.class_, values) for values in found]
+
+
+def _instance(cls: type, values: dict[str, Any]) -> Any:
+    """A detached instance; mapped columns the dataclass does not declare (a child's
+    foreign key) are set after `__init__`."""
+    init = _init_fields(cls)
+    made = cls(**{k: v for k, v in values.items() if k in init})
+    for key in values.keys() - init:
+        setattr(made, key, values[key])
+    return made
+
+
+@functools.cache
+def _init_fields(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls) if f.init)
 
 
 class SqlReadUnitOfWork(SqlUnitOfWork):
