@@ -95,6 +95,10 @@ class Views(Protocol):
 
     async def person(self, identity: Identity) -> Person | None: ...
 
+    async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
+        """A project with its participants, and their labels."""
+        ...
+
     async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
         """The open projects the person takes part in, with their participants, and the
         labels of those participants."""

@@ -134,9 +134,9 @@ async def card_for_item(uow: UnitOfWork, item: str, person_id: int | None) -> Vi
     entry = ITEMS.get(kind)
     if not raw.isdigit() or entry is None or entry.aggregate is None or entry.card is None:
         return None
-    found = await uow.repo(entry.aggregate).get(int(raw))
-    project = await uow.projects.get(found.project_id) if found is not None else None
-    if found is None or project is None:
+    views = views_of(uow)
+    found = await views.find(entry.aggregate, id=int(raw))
+    project, names = await views.project(found[0].project_id) if found else (None, {})
+    if not found or project is None:
         return None
-    names = await names_for(uow, [p.person_id for p in project.participants])
-    return entry.card(found, project, names, person_id)
+    return entry.card(found[0], project, names, person_id)

@@ -54,6 +54,12 @@ class RepositoryViews:
         person = await self.person(identity)
         return person.id if person else None
 
+    async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
+        project = await self.uow.projects.get(project_id)
+        if project is None:
+            return None, {}
+        return project, await self.names(p.person_id for p in project.participants)
+
     async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
         where = {"participants": Includes(person_id=person_id), "state": OPEN_PROJECT}
         projects = await self.uow.projects.find(**where)

@@ -101,6 +101,7 @@ MINE = (
     .add_columns(*(c.label(f"me_{c.key}") for c in ME.c))
     .order_by(pr.id, pa.id)
 )
+ONE_PROJECT = _with_people(t.projects).where(pr.id == bindparam("project")).order_by(pa.id)
 NAMES = select(pe.id, pe.display_name, pe.user_id).where(
     pe.id.in_(bindparam("ids", expanding=True))
 )
@@ -186,6 +187,10 @@ class SqlViews:
     async def person_id(self, identity: Identity) -> int | None:
         person = await self.person(identity)
         return person.id if person else None
+
+    async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
+        projects, names = _projects(await self._rows(ONE_PROJECT, {"project": project_id}))
+        return (projects[0] if projects else None), names
 
     async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
         return _projects(await self._rows(OPEN_PROJECTS, {"person": person_id}))
