@@ -24,6 +24,7 @@ from workflow.messagebus import MessageBus
 from workflow.persistence.db import make_engine, make_read_engine, make_sessionmaker
 from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.unit_of_work import SqlUnitOfWork, sql_uow_factory
+from workflow.persistence.views import read_uow_factory
 from workflow.ports import Clock, Notifier, UnitOfWork
 
 
@@ -81,7 +82,7 @@ class Runtime:
         return SqlUnitOfWork(self.sessions)
 
     def read_uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.read_sessions)
+        return read_uow_factory(self.read_sessions)()
 
     @property
     def read_engine(self) -> AsyncEngine:
@@ -132,5 +133,5 @@ def bootstrap(
     )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
-    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=sql_uow_factory(read_sessions))
+    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=read_uow_factory(read_sessions))
     return Runtime(engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)

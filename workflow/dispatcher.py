@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from workflow import queries
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
-from workflow.domain.people import Person, Platform
+from workflow.domain.people import Platform
 from workflow.domain.projects import Project
-from workflow.flows.common import person_with
+from workflow.flows.views import views_of
 from workflow.interpreter import (
     build_form,
     command_from_form,
@@ -22,7 +22,7 @@ from workflow.interpreter import (
     main_field,
 )
 from workflow.messagebus import MessageBus
-from workflow.ports import Clock, UnitOfWork
+from workflow.ports import Clock, Here, UnitOfWork
 from workflow.presentation.answers import Answer, Doing, Origin, Pressed, Submitted, Words
 from workflow.presentation.forms import Context, FieldErrors, Form, FormKind
 from workflow.presentation.presses import (
@@ -92,6 +92,8 @@ class Dispatcher:
         if isinstance(doing, Submitted):
             return await self._submit(origin, doing)
         try:
+            if isinstance(doing, Words):
+                return await self._words(origin, doing)
             return await self._carry_out(origin, await self._outcome(origin, doing))
         except FAILURES as failed:
             return Answer(sentence(failed), refused=True)
@@ -99,7 +101,7 @@ class Dispatcher:
     async def card(self, origin: Origin, item: str) -> Answer | None:
         """The current card of `item` as this person sees it; None when it is gone."""
         async with self._turns, self._reads() as uow:
-            viewer = await self._viewer(uow, origin)
+            viewer = await views_of(uow).person_id(origin.identity)
             view = await queries.card_for_item(uow, item, viewer)
             if view is None:
                 return None
@@ -120,14 +122,21 @@ class Dispatcher:
                 await uow.commit()
             return fresh
 
-    async def _outcome(self, origin: Origin, doing: Words | Pressed | OpenForm) -> Outcome:
-        now = self._clock.now()
-        if isinstance(doing, Words):
-            project = await self._project_here(origin)
-            project_id = project.id if project else None
-            return interpret_words(doing.text, project_id, origin.actor, now, origin.event_id)
+    async def _words(self, origin: Origin, words: Words) -> Answer:
+        """Words are read in one read transaction: who asks and the channel's project are
+        looked up once, and what is only shown (help, pending...) is answered there."""
+        async with self._reads() as uow:
+            here = await self._here(uow, origin)
+            project_id = here.project.id if here.project else None
+            now = self._clock.now()
+            outcome = interpret_words(words.text, project_id, origin.actor, now, origin.event_id)
+            if isinstance(outcome, Show):
+                return await self._shown(uow, origin, outcome, here)
+        return await self._carry_out(origin, outcome)
+
+    async def _outcome(self, origin: Origin, doing: Pressed | OpenForm) -> Outcome:
         if isinstance(doing, Pressed):
-            return interpret_press(_press(origin, doing, now))
+            return interpret_press(_press(origin, doing, self._clock.now()))
         return await self._open_here(origin, doing)
 
     async def _open_here(self, origin: Origin, wanted: OpenForm) -> OpenForm:
@@ -160,28 +169,31 @@ class Dispatcher:
             return await build_form(uow, wanted, origin.identity)
 
     async def _show(self, origin: Origin, show: Show) -> Answer:
-        identity, now = origin.identity, self._clock.now()
         async with self._reads() as uow:
-            person = await person_with(uow, identity)
-            viewer = person.id if person else None
-            if show.what is ShowWhat.HELP:
-                return Answer(await self._help(uow, origin, show, person))
-            if show.what is ShowWhat.EXPORT:
-                files = await queries.export_csv(uow, identity, show.project_id or 0)
-                return Answer(files=files)
-            if show.what is ShowWhat.PENDING:
-                view = await queries.pending_view(uow, identity, show.project_id, now)
-            else:
-                view = await queries.digest_view(uow, identity, show.project_id or 0, now)
-        return Answer(view=view, viewer=viewer)
+            return await self._shown(uow, origin, show, await self._here(uow, origin))
 
-    async def _help(
-        self, uow: UnitOfWork, origin: Origin, show: Show, person: Person | None
-    ) -> str:
+    async def _shown(self, uow: UnitOfWork, origin: Origin, show: Show, here: Here) -> Answer:
+        """What `show` asks for, in the read transaction that found `here`."""
+        identity, now = origin.identity, self._clock.now()
+        if here.project is None or here.project.id != show.project_id:
+            # A button may show another project than the channel's (or the channel has none).
+            project = await uow.projects.get(show.project_id) if show.project_id else None
+            here = dataclasses.replace(here, project=project, names={})
+        if show.what is ShowWhat.HELP:
+            return Answer(self._help(origin, show, here))
+        if show.what is ShowWhat.EXPORT:
+            files = await queries.export_csv(uow, identity, show.project_id or 0)
+            return Answer(files=files)
+        if show.what is ShowWhat.PENDING:
+            view = await queries.pending_here(uow, here, now)
+        else:
+            view = await queries.digest_view(uow, identity, show.project_id or 0, now)
+        return Answer(view=view, viewer=here.viewer)
+
+    def _help(self, origin: Origin, show: Show, here: Here) -> str:
         prefix, between = HELP_STYLE[origin.platform]
-        project = await uow.projects.get(show.project_id) if show.project_id else None
         prefix = "" if origin.personal else prefix
-        lines = queries.help_for(person, project, prefix)
+        lines = queries.help_for(here.viewer, here.project, prefix)
         head = f"{show.note} " if show.note else ""
         return f"{head}Here is what you can do here:{between}" + between.join(lines)
 
@@ -231,13 +243,12 @@ class Dispatcher:
 
     async def _project_here(self, origin: Origin) -> Project | None:
         async with self._reads() as uow:
-            return await queries.project_in_channel(
-                uow, origin.platform, origin.workspace_id, origin.channel_id
-            )
+            return (await self._here(uow, origin)).project
 
-    async def _viewer(self, uow: UnitOfWork, origin: Origin) -> int | None:
-        person = await person_with(uow, origin.identity)
-        return person.id if person else None
+    async def _here(self, uow: UnitOfWork, origin: Origin) -> Here:
+        return await queries.here(
+            uow, origin.identity, origin.platform, origin.workspace_id, origin.channel_id
+        )
 
 
 def _press(origin: Origin, pressed: Pressed, now: datetime) -> Press:

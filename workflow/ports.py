@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self, TypeVar
 
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
-from workflow.domain.people import Person, Platform, Workspace
+from workflow.domain.people import Identity, Person, Platform, Workspace
 from workflow.domain.projects import Project
 from workflow.domain.views import Outgoing, View
 
@@ -61,6 +61,66 @@ class Repository(Protocol[T]):
 
     async def get_many(self, item_ids: Iterable[int]) -> list[T]:
         """The aggregates with these ids (missing ones are left out), in one query."""
+        ...
+
+
+@dataclass(frozen=True)
+class Here:
+    """Who asks and the project of the channel they ask in, as a read sees them."""
+
+    viewer: int | None  # the person's id; None when they were never seen
+    project: Project | None  # with its participants
+    names: Mapping[int, str] = field(default_factory=dict)  # labels of the project's people
+
+
+# A question for `Views.having`: an aggregate kind and `find` filters on its rows.
+Rows = tuple[type, Mapping[str, object]]
+
+
+class Views(Protocol):
+    """The read model: what requests only show, asked in few indexed statements.
+
+    What it returns is detached (no session tracks it), so it is for showing, never for
+    changing. `having` is the cheap check before loading: which projects have any row
+    that matches each question at all.
+    """
+
+    async def here(
+        self, identity: Identity, platform: Platform, workspace_id: str, channel_id: str
+    ) -> Here:
+        """The person and the channel's project (an open one before a closed one)."""
+        ...
+
+    async def person_id(self, identity: Identity) -> int | None: ...
+
+    async def person(self, identity: Identity) -> Person | None: ...
+
+    async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
+        """A project with its participants, and their labels."""
+        ...
+
+    async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
+        """The open projects the person takes part in, with their participants, and the
+        labels of those participants."""
+        ...
+
+    async def mine(self, identity: Identity) -> tuple[Person | None, list[Project], dict[int, str]]:
+        """The person, with `open_projects_of` them (one question, for the Home)."""
+        ...
+
+    async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
+        """People's labels; ids of nobody are left out."""
+        ...
+
+    async def having(
+        self, questions: Sequence[Rows], project_ids: Sequence[int]
+    ) -> set[tuple[int, int]]:
+        """(question index, project id) for each project with a matching row; a
+        `Views` that cannot tell cheaply answers every pair."""
+        ...
+
+    async def find(self, kind: type[T], **where: object) -> list[T]:
+        """Aggregates with their child lists, filtered as `Repository.find` (detached)."""
         ...
 
 

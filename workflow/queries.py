@@ -8,37 +8,33 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from workflow.domain.people import Identity, Person, Platform
+from workflow.domain.people import Identity, Platform
 from workflow.domain.permissions import Act
-from workflow.domain.projects import Project, ProjectState
+from workflow.domain.projects import Project
 from workflow.domain.views import View
 from workflow.flows import ITEMS
-from workflow.flows.common import allowed_in, names_for, open_projects_of, person_with
+from workflow.flows.common import allowed_in, names_for
 from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
-from workflow.flows.waiting import decision_cards, waiting_in
+from workflow.flows.views import views_of
+from workflow.flows.waiting import decision_cards, waiting_across
 from workflow.interpreter import help_lines
-from workflow.ports import UnitOfWork
+from workflow.ports import Here, UnitOfWork
 from workflow.presentation.cards import digest_card, info
 from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
 
 
-async def project_in_channel(
-    uow: UnitOfWork, platform: Platform, workspace_id: str, channel_id: str
-) -> Project | None:
-    """The project a channel is about (an open one before a closed one)."""
-    found = await uow.workspaces.find(platform=platform, external_id=workspace_id)
-    if not found:
-        return None
-    projects = await uow.projects.find(workspace_id=found[0].id, channel_id=channel_id)
-    projects.sort(key=lambda p: (p.state is ProjectState.CLOSED, -(p.id or 0)))
-    return projects[0] if projects else None
+async def here(
+    uow: UnitOfWork, identity: Identity, platform: Platform, workspace_id: str, channel_id: str
+) -> Here:
+    """Who asks, and the project the channel is about (an open one before a closed one)."""
+    return await views_of(uow).here(identity, platform, workspace_id, channel_id)
 
 
-def help_for(person: Person | None, project: Project | None, prefix: str) -> list[str]:
+def help_for(viewer: int | None, project: Project | None, prefix: str) -> list[str]:
     """The help lines for this person here (they were looked up once, by the caller)."""
-    lines = help_lines(project, person.id if person else None, prefix)
-    if project is not None and person is not None and not project.roles_of(person.id or 0):
+    lines = help_lines(project, viewer, prefix)
+    if project is not None and viewer is not None and not project.roles_of(viewer):
         lines.append(f"You are not part of {project.key}; a PM can add you with `{prefix} people`.")
     return lines
 
@@ -51,13 +47,23 @@ async def pending_view(
     uow: UnitOfWork, identity: Identity, project_id: int | None, now: datetime
 ) -> View:
     """`pending`: a PM or sponsor sees the whole project; anyone else what waits on them."""
-    person = await person_with(uow, identity)
+    views = views_of(uow)
     project = await uow.projects.get(project_id) if project_id else None
-    if project is not None and person is not None and person.id in project.pms + project.sponsors:
+    return await pending_here(uow, Here(await views.person_id(identity), project), now)
+
+
+async def pending_here(uow: UnitOfWork, here: Here, now: datetime) -> View:
+    """`pending_view` for who and where the caller looked up already."""
+    project, viewer = here.project, here.viewer
+    if project is not None and viewer is not None and viewer in project.pms + project.sponsors:
         items = await pending_in(uow, project)
     else:
-        items = await pending_for_person(uow, person.id) if person and person.id else []
-    names = await names_for(uow, {i.waiting_on for i in items})
+        items = await pending_for_person(uow, viewer) if viewer else []
+    shown = {i.waiting_on for i in items}
+    names = {i: here.names[i] for i in shown if i in here.names}
+    if len(names) < len(shown):
+        names |= await views_of(uow).names(shown - names.keys())
+    names |= {i: f"#{i}" for i in shown - names.keys()}
     lines = [
         f"{i.title}: waiting on {names[i.waiting_on]} for {_age(now - i.since)}"
         for i in sorted(items, key=lambda i: i.since)
@@ -105,13 +111,14 @@ class HomeData:
 async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
     """Cards waiting on the person; (key, name, open items) of their projects as PM; and the
     projects where they are a customer (for the request / notice / feedback buttons)."""
-    person = await person_with(uow, identity)
+    person, projects, names = await views_of(uow).mine(identity)
     if person is None or person.id is None:
         return HomeData("", None, [], [], [])
     data = HomeData(person.label, person.id, [], [], [])
-    for project in await open_projects_of(uow, person.id):
-        waiting = await waiting_in(uow, project)
-        data.pending.extend(await decision_cards(uow, project, waiting, person.id))
+    found = await waiting_across(uow, projects)
+    for project in projects:
+        waiting = found.get(project.id or 0, [])
+        data.pending.extend(await decision_cards(uow, project, waiting, person.id, names))
         if person.id in project.pms:
             open_items = {(w.pending.kind, w.pending.item_id) for w in waiting}
             data.pm_projects.append((project.key, project.name, len(open_items)))
@@ -127,9 +134,9 @@ async def card_for_item(uow: UnitOfWork, item: str, person_id: int | None) -> Vi
     entry = ITEMS.get(kind)
     if not raw.isdigit() or entry is None or entry.aggregate is None or entry.card is None:
         return None
-    found = await uow.repo(entry.aggregate).get(int(raw))
-    project = await uow.projects.get(found.project_id) if found is not None else None
-    if found is None or project is None:
+    views = views_of(uow)
+    found = await views.find(entry.aggregate, id=int(raw))
+    project, names = await views.project(found[0].project_id) if found else (None, {})
+    if not found or project is None:
         return None
-    names = await names_for(uow, [p.person_id for p in project.participants])
-    return entry.card(found, project, names, person_id)
+    return entry.card(found[0], project, names, person_id)

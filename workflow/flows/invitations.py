@@ -35,6 +35,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
+from workflow.flows.waiting import Waits
 from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (
@@ -240,11 +241,10 @@ def press(p: Press) -> Outcome | None:
     )
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, invitations: list[Invitation]) -> list[Waiting]:
     """An invitation waits on the invitee, and a proposed other time on the inviter."""
     pid, found = project.id or 0, list[Waiting]()
-    open_states = AnyOf(InvitationState.INVITED, InvitationState.PROPOSED)
-    for inv in await uow.repo(Invitation).find(project_id=pid, state=open_states):
+    for inv in invitations:
         if inv.state is InvitationState.INVITED:
             who, since = inv.invitee_id, inv.created_at
         elif inv.state is InvitationState.PROPOSED:
@@ -255,6 +255,10 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             Waiting(PendingItem("invitation", inv.id or 0, pid, inv.what[:80], who, since), inv)
         )
     return found
+
+
+OPEN_INVITATION = AnyOf(InvitationState.INVITED, InvitationState.PROPOSED)
+waiting = Waits(Invitation, {"state": OPEN_INVITATION}, _waiting)
 
 
 # --- The flow, as the rest of the core sees it ---

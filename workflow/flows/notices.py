@@ -27,6 +27,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
+from workflow.flows.waiting import Waits
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import (
@@ -205,14 +206,17 @@ def parse_notice(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
 NOTICE_WORD = form_or_now(FormKind.NOTICE, lambda here, text: SendNotice(**here.stamp(), what=text))
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, notices: list[Notice]) -> list[Waiting]:
     """Notices not yet noted wait on the PMs."""
     pid = project.id or 0
     return [
         Waiting(PendingItem("notice", n.id or 0, pid, n.what[:80], p, n.created_at), n)
-        for n in await uow.repo(Notice).find(project_id=pid, state=NoticeState.RECEIVED)
+        for n in notices
         for p in project.pms
     ]
+
+
+waiting = Waits(Notice, {"state": NoticeState.RECEIVED}, _waiting)
 
 
 # --- The flow, as the rest of the core sees it ---

@@ -29,6 +29,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
+from workflow.flows.waiting import Waits
 from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.cards import Names, info, who
 from workflow.presentation.forms import (
@@ -224,12 +225,11 @@ def press(p: Press) -> Outcome | None:
     )
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, reports: list[StatusReport]) -> list[Waiting]:
     """Customers who have not reviewed a report that is not yet acknowledged (chased)."""
     pid = project.id or 0
     found: list[Waiting] = []
-    unsettled = AnyOf(*(s for s in ReportState if s is not ReportState.ACKNOWLEDGED))
-    for report in await uow.repo(StatusReport).find(project_id=pid, state=unsettled):
+    for report in reports:
         title, since = f"Report {report.period}", report.posted_at
         found += [
             Waiting(
@@ -241,6 +241,10 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             for p in report.waiting_on()
         ]
     return found
+
+
+UNSETTLED = AnyOf(*(s for s in ReportState if s is not ReportState.ACKNOWLEDGED))
+waiting = Waits(StatusReport, {"state": UNSETTLED}, _waiting)
 
 
 # --- The flow, as the rest of the core sees it ---

@@ -33,6 +33,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
+from workflow.flows.waiting import Waits
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info
 from workflow.presentation.forms import (
@@ -216,14 +217,17 @@ REQUEST_WORD = form_or_now(
 )
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, requests: list[CustomerRequest]) -> list[Waiting]:
     """Open requests wait on the PMs."""
     pid = project.id or 0
     return [
         Waiting(PendingItem("request", r.id or 0, pid, r.text[:80], p, r.created_at), r)
-        for r in await uow.repo(CustomerRequest).find(project_id=pid, state=RequestState.OPEN)
+        for r in requests
         for p in project.pms
     ]
+
+
+waiting = Waits(CustomerRequest, {"state": RequestState.OPEN}, _waiting)
 
 
 # --- The flow, as the rest of the core sees it ---

@@ -9,13 +9,35 @@ module without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from workflow.domain.projects import Project
 from workflow.domain.views import View, card_key
 from workflow.flows.common import everyone, load, names_for
 from workflow.flows.flow import Card, Item, Waiter, Waiting
-from workflow.ports import UnitOfWork
+from workflow.flows.views import views_of
+from workflow.ports import AnyOf, UnitOfWork
+
+
+@dataclass(frozen=True)
+class Waits:
+    """A flow's `waiting` that reads one aggregate's rows in a project, filtered by `where`
+    (its open states), and `build`s what waits on whom from them.
+
+    Declaring the rows lets `waiting_in` first ask in one statement which flows have any
+    such row at all (most have none), then load only those, for many projects at once.
+    """
+
+    aggregate: type[Any]
+    where: Mapping[str, object]
+    build: Callable[[Project, list[Any]], list[Waiting]]
+
+    async def __call__(self, uow: UnitOfWork, project: Project) -> list[Waiting]:
+        found = await uow.repo(self.aggregate).find(project_id=project.id, **self.where)
+        return self.build(project, found)
+
 
 _WAITERS: list[Waiter] = []
 _ITEMS: dict[str, Item] = {}
@@ -31,9 +53,30 @@ def register(waiters: Sequence[Waiter], items: Mapping[str, Item]) -> None:
 
 async def waiting_in(uow: UnitOfWork, project: Project) -> list[Waiting]:
     """Everything that waits on someone in `project`, one entry per person waited on."""
-    found: list[Waiting] = []
+    return (await waiting_across(uow, [project])).get(project.id or 0, [])
+
+
+async def waiting_across(uow: UnitOfWork, projects: Iterable[Project]) -> dict[int, list[Waiting]]:
+    """`waiting_in` of each project (by id), asking each flow once for all of them, and only
+    the flows that the read model says have open rows in them."""
+    chosen = {p.id: p for p in projects if p.id is not None}
+    found: dict[int, list[Waiting]] = {pid: [] for pid in chosen}
+    declared = [w for w in _WAITERS if isinstance(w, Waits)]
+    questions = [(w.aggregate, w.where) for w in declared]
+    views = views_of(uow)
+    having = await views.having(questions, list(chosen)) if chosen else set()
     for waiter in _WAITERS:
-        found += await waiter(uow, project)
+        if not isinstance(waiter, Waits):
+            for pid, project in chosen.items():
+                found[pid] += await waiter(uow, project)
+            continue
+        index = declared.index(waiter)
+        pids = sorted(pid for i, pid in having if i == index)
+        if not pids:
+            continue
+        rows = await views.find(waiter.aggregate, project_id=AnyOf(*pids), **waiter.where)
+        for pid in pids:
+            found[pid] += waiter.build(chosen[pid], [r for r in rows if r.project_id == pid])
     return found
 
 
@@ -43,9 +86,14 @@ async def decisions_for(uow: UnitOfWork, project: Project, person_id: int) -> li
 
 
 async def decision_cards(
-    uow: UnitOfWork, project: Project, found: Sequence[Waiting], person_id: int
+    uow: UnitOfWork,
+    project: Project,
+    found: Sequence[Waiting],
+    person_id: int,
+    names: Mapping[int, str] | None = None,
 ) -> list[View]:
-    """`decisions_for` from what `waiting_in` already found (so a caller asks only once)."""
+    """`decisions_for` from what `waiting_in` already found (so a caller asks only once);
+    `names` of the project's people, when the caller has them already."""
     waiting = [
         w
         for w in found
@@ -53,7 +101,9 @@ async def decision_cards(
     ]
     if not waiting:
         return []
-    names = await names_for(uow, everyone(project))
+    people = everyone(project)
+    if names is None or any(p not in names for p in people):
+        names = await names_for(uow, people)
     return [_card(w.pending.kind)(w.item, project, names, person_id) for w in waiting]
 
 

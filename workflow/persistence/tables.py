@@ -115,6 +115,8 @@ projects = Table(
     Column("next_due_at", UTCDateTime, nullable=True, default=_due_when_created),
     UniqueConstraint("workspace_id", "key"),
     Index("ix_projects_next_due_at", "next_due_at", "id"),
+    # The channel's project (every request in a channel): see migration 0007.
+    Index("ix_projects_channel_workspace", "channel_id", "workspace_id"),
 )
 
 participants = Table(

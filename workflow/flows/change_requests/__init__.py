@@ -16,7 +16,8 @@ from workflow.domain.views import View
 from workflow.flows.change_requests import cards, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import AnyOf, UnitOfWork
+from workflow.flows.waiting import Waits
+from workflow.ports import AnyOf
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
@@ -27,11 +28,10 @@ def current_card(change: ChangeRequest, project: Project, names: Names, viewer: 
     return cards.change_card(change, turn, names)
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, changes: list[ChangeRequest]) -> list[Waiting]:
     """Approvers whose turn it is (a decision), or the PMs while a question pauses it."""
     pid, approvers, found = project.id or 0, Approvers.of(project), list[Waiting]()
-    open_states = AnyOf(CRState.PENDING, CRState.PAUSED)
-    for change in await uow.repo(ChangeRequest).find(project_id=pid, state=open_states):
+    for change in changes:
         title, version = f"CR-{change.id} {change.current.title}", change.current
         if change.state is CRState.PENDING:
             decided = [d.at for d in change.decisions if d.version == version.number]
@@ -54,6 +54,9 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             ]
             found += [Waiting(item, change) for item in pending]
     return found
+
+
+waiting = Waits(ChangeRequest, {"state": AnyOf(CRState.PENDING, CRState.PAUSED)}, _waiting)
 
 
 FLOW = Flow(

@@ -15,19 +15,23 @@ from workflow.domain.projects import Project
 from workflow.flows.checkins import cards, forms, use_cases
 from workflow.flows.checkins import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
-from workflow.ports import AnyOf, UnitOfWork
+from workflow.flows.waiting import Waits
+from workflow.ports import AnyOf
 from workflow.presentation.forms import FormKind
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, checkins: list[CheckIn]) -> list[Waiting]:
     """A check-in sent (or reminded) and not yet answered waits on its customer."""
-    pid, open_states = project.id or 0, (CheckInState.SENT, CheckInState.REMINDED)
+    pid = project.id or 0
     return [
         Waiting(
             PendingItem("checkin", ci.id or 0, pid, "Weekly check-in", ci.person_id, ci.sent_at), ci
         )
-        for ci in await uow.repo(CheckIn).find(project_id=pid, state=AnyOf(*open_states))
+        for ci in checkins
     ]
+
+
+waiting = Waits(CheckIn, {"state": AnyOf(CheckInState.SENT, CheckInState.REMINDED)}, _waiting)
 
 
 FLOW = Flow(

@@ -12,7 +12,7 @@ from workflow.domain.projects import Project
 from workflow.flows.closing import cards, forms, use_cases
 from workflow.flows.closing import messages as m
 from workflow.flows.flow import Flow, FormEntry, Waiting, Word
-from workflow.ports import UnitOfWork
+from workflow.flows.waiting import Waits
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
 from workflow.presentation.words import Here
@@ -27,14 +27,17 @@ def _close(rest: str, here: Here) -> m.CloseProject | OpenForm:
     return OpenForm(FormKind.CLOSE, here.context)
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, closings: list[Closing]) -> list[Waiting]:
     """While the project asks for its final evaluation, it waits on those who have not given it."""
     pid = project.id or 0
     return [
         Waiting(PendingItem("evaluation", c.id or 0, pid, "Final evaluation", p, c.started_at), c)
-        for c in await uow.repo(Closing).find(project_id=pid, closed_at=None)
+        for c in closings
         for p in c.waiting_on()
     ]
+
+
+waiting = Waits(Closing, {"closed_at": None}, _waiting)
 
 
 FLOW = Flow(

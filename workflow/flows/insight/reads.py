@@ -15,8 +15,9 @@ from workflow.domain.inbox import (
 from workflow.domain.insight import Digest, PendingItem, digest
 from workflow.domain.projects import Project
 from workflow.domain.signoffs import SignoffRequest
-from workflow.flows.common import load, open_projects_of
-from workflow.flows.waiting import waiting_in
+from workflow.flows.common import load
+from workflow.flows.views import views_of
+from workflow.flows.waiting import waiting_across, waiting_in
 from workflow.ports import After, UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -30,10 +31,10 @@ async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
 
 async def pending_for_person(uow: UnitOfWork, person_id: int) -> list[PendingItem]:
     """What waits on `person_id` in their open projects (only those projects are read)."""
-    items: list[PendingItem] = []
-    for project in await open_projects_of(uow, person_id):
-        items += [i for i in await pending_in(uow, project) if i.waiting_on == person_id]
-    return sorted(items, key=lambda i: i.since)
+    projects, _ = await views_of(uow).open_projects_of(person_id)
+    found = await waiting_across(uow, projects)
+    items = [w.pending for p in projects for w in found[p.id or 0]]
+    return sorted((i for i in items if i.waiting_on == person_id), key=lambda i: i.since)
 
 
 async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Digest:

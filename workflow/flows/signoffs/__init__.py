@@ -14,7 +14,7 @@ from workflow.domain.views import View, card_key
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.signoffs import cards, forms, use_cases
 from workflow.flows.signoffs import messages as m
-from workflow.ports import UnitOfWork
+from workflow.flows.waiting import Waits
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
@@ -27,11 +27,11 @@ def current_card(
     return cards.signoff_card(request, mine[0] if mine else Audience.WHOLE, names)
 
 
-async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
+def _waiting(project: Project, requests: list[SignoffRequest]) -> list[Waiting]:
     """Approvers who have not answered an open sign-off (a decision, chased)."""
     pid = project.id or 0
     found: list[Waiting] = []
-    for request in await uow.repo(SignoffRequest).find(project_id=pid, state=SignoffState.PENDING):
+    for request in requests:
         title, since = f"Sign-off: {request.title}", request.created_at
         found += [
             Waiting(
@@ -43,6 +43,9 @@ async def waiting(uow: UnitOfWork, project: Project) -> list[Waiting]:
             for p in request.waiting_on()
         ]
     return found
+
+
+waiting = Waits(SignoffRequest, {"state": SignoffState.PENDING}, _waiting)
 
 
 def audience_copy(request: SignoffRequest, person_id: int) -> str:

@@ -1,0 +1,106 @@
+"""What the reads a person makes cost the database, counted statement by statement: help,
+pending (as the PM and as a customer) and the App Home, through the dispatcher.
+
+Not a timing: a count that only grows when a read asks more than it shows. BEGIN counts;
+the closing ROLLBACK is the driver's, not a statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.bootstrap import Runtime, bootstrap
+from workflow.domain.commands import PersonRef
+from workflow.domain.people import Identity, Platform
+from workflow.domain.projects import CustomerKind
+from workflow.flows.change_requests.messages import CreateChangeRequest
+from workflow.flows.projects.messages import CreateProject
+from workflow.persistence.db import upgrade_async
+from workflow.presentation.answers import Origin, Words
+
+AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+# BEGIN and one statement: the person, the channel's project, its people and their names.
+HELP = 2
+# ... then which flows have open rows, the open change requests and their three child lists.
+PENDING = 7
+# BEGIN, the person with their open projects, their people and names; then as pending.
+HOME = 7
+
+
+class Clock:
+    def now(self) -> datetime:
+        return AT
+
+
+def ref(user: str) -> PersonRef:
+    return PersonRef(Identity(Platform.SLACK, "T1", user), user)
+
+
+def origin(who: PersonRef) -> Origin:
+    return Origin(Platform.SLACK, "T1", "C1", who)
+
+
+async def counted(runtime: Runtime, read: Callable[[], Awaitable[object]]) -> tuple[Any, int]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engines = {runtime.engine.sync_engine, runtime.read_engine.sync_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        answer = await read()
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
+    return answer, len(statements)
+
+
+async def test_help_pending_and_home_ask_the_database_a_fixed_few_statements(
+    db_url: str,
+) -> None:
+    await upgrade_async(db_url)
+    runtime = bootstrap(db_url, clock=Clock(), deliver_after_commit=False)
+    pm, alice, bob = ref("UPM"), ref("UA"), ref("UB")
+    customers = ((alice, CustomerKind.INTERNAL), (bob, CustomerKind.INTERNAL))
+    try:
+        made = await runtime.bus.handle(
+            CreateProject(
+                actor=pm, at=AT, platform=Platform.SLACK, workspace_id="T1", channel_id="C1",
+                name="Website", key="WEB", customers=customers,
+            )
+        )  # fmt: skip
+        assert made.subject_id is not None
+        await runtime.bus.handle(
+            CreateChangeRequest(
+                actor=pm, at=AT, project_id=made.subject_id, title="Dark mode", cost=Decimal(1)
+            )
+        )
+        dispatcher = runtime.dispatcher
+        helped, help_count = await counted(
+            runtime, lambda: dispatcher.handle(origin(pm), Words("help"))
+        )
+        whole, pm_count = await counted(
+            runtime, lambda: dispatcher.handle(origin(pm), Words("pending"))
+        )
+        mine, customer_count = await counted(
+            runtime, lambda: dispatcher.handle(origin(alice), Words("pending"))
+        )
+        home, home_count = await counted(runtime, lambda: dispatcher.home(origin(alice)))
+    finally:
+        await runtime.close()
+
+    assert "`/loop change`" in helped.text
+    assert whole.view.text.count("CR-1 Dark mode: waiting on") == 2
+    assert mine.view.text.startswith("CR-1 Dark mode: waiting on UA for 0 h")
+    assert [card.title for card in home.pending] == ["CR-1 · Dark mode (version 1)"]
+    assert help_count <= HELP
+    assert pm_count <= PENDING
+    assert customer_count <= PENDING + 1  # the customer's open projects: another question
+    assert home_count <= HOME
