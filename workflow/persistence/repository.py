@@ -111,16 +111,20 @@ class SqlAuditLog:
             row = (await self.session.execute(query)).one_or_none()
         return ChainHead(row.seq, row.hash) if row else None
 
-    async def store(self, entry: AuditEntry) -> None:
-        """Append `entry` and move the head to it, in the caller's transaction."""
-        values = {**entry.content(), "hash": entry.hash}
+    async def store(self, *entries: AuditEntry) -> None:
+        """Append `entries` (in chain order) and move the head to the last, in the caller's
+        transaction: one INSERT for all of them, one UPDATE of the head."""
+        if not entries:
+            return
+        rows = [{**entry.content(), "hash": entry.hash} for entry in entries]
+        last = entries[-1]
         moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
         with database_errors():
-            await self.session.execute(insert(audit_entries).values(**values))
-            result = await self.session.execute(moved.values(seq=entry.seq, hash=entry.hash))
+            await self.session.execute(insert(audit_entries), rows)
+            result = await self.session.execute(moved.values(seq=last.seq, hash=last.hash))
             if cast(CursorResult[Any], result).rowcount == 0:
                 # The first entry ever; a concurrent first writer fails on the unique seq.
-                head = {"id": HEAD_ID, "seq": entry.seq, "hash": entry.hash}
+                head = {"id": HEAD_ID, "seq": last.seq, "hash": last.hash}
                 await self.session.execute(insert(audit_head).values(**head))
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
