@@ -133,6 +133,8 @@ async def measure(url: str, name: str, count: int, profile: bool) -> Figures:
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "tottime"))
             stats.print_stats(int(os.environ.get("TOP", "45")))
+            if os.environ.get("PROFILE_OUT"):
+                stats.dump_stats(f"{os.environ['PROFILE_OUT']}.{name}")
             print(f"--- profile, {name} ---\n{out.getvalue()}", file=sys.stderr)
         rate, p99 = await concurrently(runtime, concurrent)
     finally:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import RelationshipProperty
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
+from workflow.persistence.orm import GET_OPTIONS
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
 from workflow.ports import After, AnyOf, AtMost, Includes
 
@@ -30,6 +31,7 @@ class SqlRepository(Generic[T]):
     def __init__(self, session: AsyncSession, cls: type[T]) -> None:
         self.session, self.cls = session, cls
         self.order = sa_inspect(cls).primary_key
+        self.table = sa_inspect(cls).local_table  # the row a lock takes, not its joined children
 
     async def add(self, item: T) -> None:
         self.session.add(item)
@@ -41,7 +43,8 @@ class SqlRepository(Generic[T]):
             found = await self.session.get(
                 self.cls,
                 item_id,
-                with_for_update=ROW_LOCK if lock else None,
+                options=GET_OPTIONS.get(self.cls, ()),
+                with_for_update={**ROW_LOCK, "of": self.table} if lock else None,
                 populate_existing=lock,
             )
         return self._hold([found])[0] if found is not None else None
