@@ -107,13 +107,15 @@ def start_mappers() -> None:
     _map(Chase, ti.chases)
     _map(DigestRun, ti.digest_runs)
     PARENTS.update(_parents())
-    GET_OPTIONS.update({
-        Project: (joinedload(Project.participants),),  # type: ignore[arg-type]
-        ChangeRequest: (
-            joinedload(ChangeRequest.versions),  # type: ignore[arg-type]
-            joinedload(ChangeRequest.questions),  # type: ignore[arg-type]
-        ),
-    })
+    GET_OPTIONS.update(
+        {
+            Project: (joinedload(Project.participants),),  # type: ignore[arg-type]
+            ChangeRequest: (
+                joinedload(ChangeRequest.versions),  # type: ignore[arg-type]
+                joinedload(ChangeRequest.questions),  # type: ignore[arg-type]
+            ),
+        }
+    )
     if not event.contains(Session, "before_flush", _touch_changed_roots):
         event.listen(Session, "before_flush", _touch_changed_roots)
 
