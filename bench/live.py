@@ -4,16 +4,19 @@ counting what people receive as the fake Slack Web API recorded it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import seed, signed
 from bench.fake_api import FakeSlackApi
@@ -30,6 +33,52 @@ PY = sys.executable
 BIN = Path(PY).parent
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "build" / "bench-logs"
+# PostgreSQL for the second clientloop run: a fresh database on the local server (trust auth).
+POSTGRES_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_DB = "clientloop_bench"
+POSTGRES_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where one `clientloop serve` run keeps its data; `slug` names its logs and reply ids."""
+
+    label: str  # as the table shows the target, e.g. "clientloop (SQLite)"
+    slug: str
+    url: str
+
+
+def sqlite_database(work: Path) -> Database:
+    return Database(
+        "clientloop (SQLite)", "sqlite", f"sqlite+aiosqlite:///{work / 'clientloop.db'}"
+    )
+
+
+async def postgres_database() -> Database | str:
+    """A fresh `clientloop_bench` database, or why there is none (the run is then skipped)."""
+    try:
+        await _admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)",
+                     f"CREATE DATABASE {POSTGRES_DB}")  # fmt: skip
+    except (OSError, SQLAlchemyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"clientloop (PostgreSQL) skipped: 127.0.0.1:5432 did not serve ({first[:120]})"
+    return Database("clientloop (PostgreSQL)", "postgres", POSTGRES_URL)
+
+
+async def drop_postgres_database() -> None:
+    with contextlib.suppress(OSError, SQLAlchemyError):
+        await _admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+
+
+async def _admin(*statements: str) -> None:
+    engine = create_async_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT",
+                                 connect_args={"timeout": 5})  # fmt: skip
+    try:
+        async with engine.connect() as connection:
+            for statement in statements:
+                await connection.exec_driver_sql(statement)
+    finally:
+        await engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -62,11 +111,11 @@ class Body:
 
 
 async def run_load(child: Child, fake: FakeSlackApi, path: str, bodies: list[Body],
-                   work: Path) -> PathFigures:  # fmt: skip
+                   work: Path, target: str) -> PathFigures:  # fmt: skip
     spec = {"host": "127.0.0.1", "port": child.port, "secret": SECRET,
             "connections": CONNECTIONS, "seconds": SECONDS,
             "bodies": [b.body.decode() for b in bodies[:MAX_REQUESTS]]}  # fmt: skip
-    slug = "".join(ch if ch.isalnum() else "-" for ch in path)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in f"{target} {path}")
     spec_file, out_file = work / f"{slug}.spec.json", work / f"{slug}.out.json"
     spec_file.write_text(json.dumps(spec))
     proc = await asyncio.create_subprocess_exec(PY, "-m", "bench.load", str(spec_file),
@@ -76,8 +125,8 @@ async def run_load(child: Child, fake: FakeSlackApi, path: str, bodies: list[Bod
     # An answer in the acknowledgement has arrived already; the rest come through the fake.
     acked = {bodies[r[0]].reply_id for r in out["results"] if r[1] == 200 and not r[5]}
     await settle(fake, acked)
-    found = figures(child.base_url, path, bodies, out, fake)
-    print(f"  {path}: {found}", file=sys.stderr, flush=True)
+    found = figures(target, path, bodies, out, fake)
+    print(f"  {target} {path}: {found}", file=sys.stderr, flush=True)
     return found
 
 
@@ -166,9 +215,11 @@ class LiveResults:
     log_errors: dict[str, int]
     changes: int
     settle_seconds: float
+    skipped: list[str] = field(default_factory=list)  # a database not measured, and why
 
 
 CUSTOMERS = [f"UC{n:03d}" for n in range(10)]
+BARE = "bare Bolt"
 CHANGES = 60
 
 
@@ -183,17 +234,16 @@ async def bare_stage(
         await asyncio.sleep(1.0)
         idle = child.rss_mib()
         paths = [await run_load(child, fake, "bare command", commands(fake, "bare.cmd", "help",
-                                MAX_REQUESTS), work)]  # fmt: skip
-        paths.append(
-            await run_load(child, fake, "bare click", clicks(fake, "bare.click", buttons), work)
-        )
+                                MAX_REQUESTS), work, BARE)]  # fmt: skip
+        paths.append(await run_load(child, fake, "bare click", clicks(fake, "bare.click", buttons),
+                                    work, BARE))  # fmt: skip
         return paths, ProcessFigures(child.ready_seconds, idle, child.rss_mib())
     finally:
         child.stop()
 
 
-def clientloop_env(fake: FakeSlackApi, work: Path, port: int) -> dict[str, str]:
-    return {**base_env(), "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'clientloop.db'}",
+def clientloop_env(fake: FakeSlackApi, port: int, database: Database) -> dict[str, str]:
+    return {**base_env(), "DATABASE_URL": database.url,
             "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": fake.api_url, "PORT": str(port), "HOST": "127.0.0.1",
             # Seeding sends hundreds of DMs: pacing is the fan-out's subject, not this one's.
@@ -204,20 +254,24 @@ def clientloop_env(fake: FakeSlackApi, work: Path, port: int) -> dict[str, str]:
 
 
 async def clientloop_stage(
-    fake: FakeSlackApi, work: Path
+    fake: FakeSlackApi, work: Path, database: Database
 ) -> tuple[list[PathFigures], ProcessFigures, float, list[seed.Button], list[str]]:
     port = free_port()
-    env = clientloop_env(fake, work, port)
+    env = clientloop_env(fake, port, database)
+    # A run starts from what this database's server sends: no modal or DM of an earlier run.
+    fake.views.clear()
+    fake.messages.clear()
+    fake.keep_messages = True
     quiet = asyncio.subprocess.DEVNULL
     upgrade = await asyncio.create_subprocess_exec(
         str(BIN / "clientloop"), "db", "upgrade", env=env, cwd=work, stdout=quiet, stderr=quiet
     )
     if await asyncio.wait_for(upgrade.wait(), 120) != 0:
-        raise RuntimeError("clientloop db upgrade failed")
+        raise RuntimeError(f"clientloop db upgrade failed on {database.label}")
     child = Child(
         [str(BIN / "clientloop"), "serve", "--no-scheduler"],
         env,
-        work / "clientloop.log",
+        work / f"clientloop-{database.slug}.log",
         port,
         work,
     )
@@ -236,11 +290,10 @@ async def clientloop_stage(
         paths = []
         for path, text in (("/loop help", "help"), ("/loop pending", "pending")):
             # The tag becomes part of each response_url: it must be a plain path segment.
-            bodies = commands(fake, f"cl.{text}", text, MAX_REQUESTS)
-            paths.append(await run_load(child, fake, path, bodies, work))
-        paths.append(
-            await run_load(child, fake, "Approve click", clicks(fake, "approve", buttons), work)
-        )
+            bodies = commands(fake, f"{database.slug}.{text}", text, MAX_REQUESTS)
+            paths.append(await run_load(child, fake, path, bodies, work, database.label))
+        approvals = clicks(fake, f"{database.slug}.approve", buttons)
+        paths.append(await run_load(child, fake, "Approve click", approvals, work, database.label))
         process = ProcessFigures(child.ready_seconds, idle, child.rss_mib())
         return paths, process, seeded, buttons, failures
     finally:
@@ -258,18 +311,37 @@ def log_errors(log: Path) -> dict[str, int]:
 
 
 async def run_requests(work: Path) -> LiveResults:
+    """clientloop on SQLite, then on PostgreSQL when it answers, then the bare app."""
     fake = FakeSlackApi()
     await fake.start()
     try:
-        paths, clientloop, seeded, buttons, failures = await clientloop_stage(fake, work)
+        sqlite = sqlite_database(work)
+        paths, clientloop, seeded, buttons, failures = await clientloop_stage(fake, work, sqlite)
+        processes, skipped = {sqlite.label: clientloop}, []
+        errors = log_errors(work / f"clientloop-{sqlite.slug}.log")
+        postgres = await postgres_database()
+        if isinstance(postgres, str):
+            skipped.append(postgres)
+            print(f"  {postgres}", file=sys.stderr, flush=True)
+        else:
+            try:
+                pg_paths, pg_process, _, _, pg_failures = await clientloop_stage(
+                    fake, work, postgres
+                )
+            finally:
+                await drop_postgres_database()
+            paths += pg_paths
+            processes[postgres.label] = pg_process
+            failures += [f"{postgres.label}: {f}" for f in pg_failures]
+            pg_errors = log_errors(work / f"clientloop-{postgres.slug}.log")
+            errors |= {f"[PostgreSQL] {line}": n for line, n in pg_errors.items()}
         # The bare app acks the same click payloads (it keeps no state, so reuse is fair).
         bare_paths, bare = await bare_stage(fake, work, buttons)
-        processes = {"clientloop": clientloop, "bare Bolt": bare}
-        errors = log_errors(work / "clientloop.log")
-        figures = [*paths, *bare_paths]
+        processes[BARE] = bare
         return LiveResults(
-            figures, processes, seeded, failures, len(buttons), errors, CHANGES, SETTLE_SECONDS
-        )
+            [*paths, *bare_paths], processes, seeded, failures, len(buttons), errors, CHANGES,
+            SETTLE_SECONDS, skipped,
+        )  # fmt: skip
     finally:
         await fake.stop()
         keep_logs(work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from bench.live import LiveResults, PathFigures
+from bench.live import BARE, LiveResults, PathFigures
 from bench.scale import ReadFigure
 
 BARE_OF = {"/loop help": "bare command", "/loop pending": "bare command",
@@ -28,32 +28,42 @@ class Row:
 
 
 def path_rows(live: LiveResults) -> Iterator[Row]:
-    found = {p.path: p for p in live.paths}
-    for name, bare_name in BARE_OF.items():
-        p, b = found.get(name), found.get(bare_name)
-        if p is None:
-            continue
-        bare = b if b is not None else PathFigures("", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        s = f"requests ({p.sent} sent)"
-        yield Row(s, f"{name}: acks/s", p.acks_per_s, bare.acks_per_s)
-        yield Row(s, f"{name}: good replies/s", p.good_per_s, bare.good_per_s)
-        yield Row(s, f"{name}: 'Something went wrong'", float(p.sorry), float(bare.sorry))
-        yield Row(s, f"{name}: unanswered (acked, no reply)", float(p.unanswered),
-                  float(bare.unanswered))  # fmt: skip
-        yield Row(s, f"{name}: not acked (HTTP error/timeout)", float(p.errors), float(bare.errors))
-        yield Row(s, f"{name}: ack p50 ms", p.ack_p50_ms, bare.ack_p50_ms)
-        yield Row(s, f"{name}: ack p99 ms", p.ack_p99_ms, bare.ack_p99_ms)
-        yield Row(s, f"{name}: reply p50 ms", p.reply_p50_ms, bare.reply_p50_ms)
-        yield Row(s, f"{name}: reply p99 ms", p.reply_p99_ms, bare.reply_p99_ms)
+    """Each clientloop target's paths beside bare Bolt's: "clientloop (SQLite)", then
+    "clientloop (PostgreSQL)" when it ran."""
+    bare_found = {p.path: p for p in live.paths if p.target == BARE}
+    targets = list(dict.fromkeys(p.target for p in live.paths if p.target != BARE))
+    for target in targets:
+        found = {p.path: p for p in live.paths if p.target == target}
+        for name, bare_name in BARE_OF.items():
+            p, b = found.get(name), bare_found.get(bare_name)
+            if p is None:
+                continue
+            bare = (
+                b if b is not None else PathFigures("", "", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            )
+            s = f"requests, {target} ({p.sent} sent)"
+            yield Row(s, f"{name}: acks/s", p.acks_per_s, bare.acks_per_s)
+            yield Row(s, f"{name}: good replies/s", p.good_per_s, bare.good_per_s)
+            yield Row(s, f"{name}: 'Something went wrong'", float(p.sorry), float(bare.sorry))
+            yield Row(s, f"{name}: unanswered (acked, no reply)", float(p.unanswered),
+                      float(bare.unanswered))  # fmt: skip
+            yield Row(s, f"{name}: not acked (HTTP error/timeout)", float(p.errors),
+                      float(bare.errors))  # fmt: skip
+            yield Row(s, f"{name}: ack p50 ms", p.ack_p50_ms, bare.ack_p50_ms)
+            yield Row(s, f"{name}: ack p99 ms", p.ack_p99_ms, bare.ack_p99_ms)
+            yield Row(s, f"{name}: reply p50 ms", p.reply_p50_ms, bare.reply_p50_ms)
+            yield Row(s, f"{name}: reply p99 ms", p.reply_p99_ms, bare.reply_p99_ms)
 
 
 def process_rows(live: LiveResults) -> Iterator[Row]:
-    c, b = live.processes.get("clientloop"), live.processes.get("bare Bolt")
-    if c is None or b is None:
-        return
-    yield Row("process", "start to /readyz 200 (s)", c.ready_seconds, b.ready_seconds)
-    yield Row("process", "RSS idle after start (MiB)", c.rss_idle_mib, b.rss_idle_mib)
-    yield Row("process", "RSS after the load (MiB)", c.rss_after_mib, b.rss_after_mib)
+    b = live.processes.get(BARE)
+    for target, c in live.processes.items():
+        if target == BARE or b is None:
+            continue
+        s = f"process, {target}"
+        yield Row(s, "start to /readyz 200 (s)", c.ready_seconds, b.ready_seconds)
+        yield Row(s, "RSS idle after start (MiB)", c.rss_idle_mib, b.rss_idle_mib)
+        yield Row(s, "RSS after the load (MiB)", c.rss_after_mib, b.rss_after_mib)
 
 
 def read_rows(reads: list[ReadFigure]) -> Iterator[Row]:
@@ -97,4 +107,5 @@ def footer(live: LiveResults, seeded: dict[int, float], total: float, machine: s
         + (f" (first: {live.seed_failures[0]})" if live.seed_failures else "") + ".",
         f"Reads: seeded by bulk INSERT ({sizes}); per call timeout and skips as noted.",
         f"clientloop server log ERROR lines: {errors}",
+        *live.skipped,
     ])  # fmt: skip

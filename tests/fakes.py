@@ -130,9 +130,10 @@ class FakeAuditLog:
     async def head(self, *, lock: bool = False) -> ChainHead | None:
         return self.head_
 
-    async def store(self, entry: AuditEntry) -> None:
-        self.entries_.append(entry)
-        self.head_ = ChainHead(entry.seq, entry.hash)
+    async def store(self, *entries: AuditEntry) -> None:
+        for entry in entries:
+            self.entries_.append(entry)
+            self.head_ = ChainHead(entry.seq, entry.hash)
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
         return [e for e in self.entries_ if project_id is None or e.project_id == project_id]

@@ -155,7 +155,9 @@ class Agenda(Protocol):
 class AuditLog(Protocol):
     async def head(self, *, lock: bool = False) -> ChainHead | None: ...
 
-    async def store(self, entry: AuditEntry) -> None: ...
+    async def store(self, *entries: AuditEntry) -> None:
+        """Append entries (in chain order) and move the head to the last of them."""
+        ...
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
         """The trail in order; only one project's entries when `project_id` is given."""

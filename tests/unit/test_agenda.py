@@ -27,7 +27,7 @@ class CountingBus(MessageBus):
 
     def __init__(self, bus: MessageBus) -> None:
         super().__init__(bus.uow_factory, bus.command_handlers, bus.event_handlers,
-                         bus.every_event)  # fmt: skip
+                         bus.every_event, bus.before_commit)  # fmt: skip
         self.worked: list[int] = []
 
     async def handle(self, command: Command) -> Reply:

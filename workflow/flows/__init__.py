@@ -90,13 +90,15 @@ def make_bus(
     uow_factory: Callable[[], UnitOfWork],
     after_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> MessageBus:
-    """The bus with every flow's use cases; every event is also written to the audit trail,
-    and wakes its project for the scheduler (first: the project row is then locked before
-    the audit head, in the order the scheduler's own transactions take them)."""
+    """The bus with every flow's use cases; every event wakes its project for the scheduler,
+    and a transaction's events are written to the audit trail just before it commits (the
+    project row is then locked before the audit head, in the order the scheduler's own
+    transactions take them)."""
     return MessageBus(
         uow_factory,
         COMMAND_HANDLERS,
         EVENT_HANDLERS,
-        every_event=[schedule.wake, audit.record],
+        every_event=[schedule.wake],
+        before_commit=[audit.record_all],
         after_commit=after_commit,
     )

@@ -7,8 +7,17 @@ from typing import Any
 
 from sqlalchemy import Table, event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import ONETOMANY, Mapper, Session, UOWTransaction, composite, relationship
+from sqlalchemy.orm import (
+    ONETOMANY,
+    Mapper,
+    Session,
+    UOWTransaction,
+    composite,
+    joinedload,
+    relationship,
+)
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.orm.util import identity_key
 
 import workflow.persistence.tables_slack
@@ -33,6 +42,8 @@ __all__ = ["Base", "EnumText", "UTCDateTime", "metadata", "start_mappers"]
 # A child row's parent: (parent class, the child's foreign-key attribute), read off the
 # one-to-many relationships `start_mappers` declares, so a new child needs no entry here.
 PARENTS: dict[type, tuple[type, str]] = {}
+# Loader options of `Repository.get`, by class: child lists joined to the root's row.
+GET_OPTIONS: dict[type, tuple[ORMOption, ...]] = {}
 
 
 def _children(cls: type, table: Table, order: str = "id") -> Any:
@@ -96,6 +107,15 @@ def start_mappers() -> None:
     _map(Chase, ti.chases)
     _map(DigestRun, ti.digest_runs)
     PARENTS.update(_parents())
+    GET_OPTIONS.update(
+        {
+            Project: (joinedload(Project.participants),),  # type: ignore[arg-type]
+            ChangeRequest: (
+                joinedload(ChangeRequest.versions),  # type: ignore[arg-type]
+                joinedload(ChangeRequest.questions),  # type: ignore[arg-type]
+            ),
+        }
+    )
     if not event.contains(Session, "before_flush", _touch_changed_roots):
         event.listen(Session, "before_flush", _touch_changed_roots)
 

@@ -13,9 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from workflow.domain.people import Platform
-from workflow.domain.views import Outgoing
+from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
-from workflow.persistence.repository import SqlOutbox
 from workflow.persistence.tables_delivery import card_copies, outbox
 
 PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
@@ -45,6 +44,42 @@ class CardCopyRecord:
     conversation_id: str
     message_id: str
     person_id: int | None
+
+
+def outbox_row(message: Outgoing, at: datetime) -> dict[str, Any]:
+    """The outbox row of one message to send, available from `at`."""
+    to = message.to
+    return {
+        "created_at": at,
+        "project_id": message.project_id,
+        "recipient_person_id": to.person_id if to else None,
+        "recipient_project_id": to.project_id if to else None,
+        "card_key": message.card_key,
+        "op": message.op.value,
+        "view": view_to_dict(message.view),
+        "state": PENDING,
+        "attempts": 0,
+        "available_at": at,
+    }
+
+
+class SqlOutboxBatch:
+    """A transaction's outgoing messages, kept until it flushes, then written with one INSERT
+    in that same transaction (a rollback drops them with everything else)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.rows: list[dict[str, Any]] = []
+
+    async def put(self, message: Outgoing, at: datetime) -> None:
+        self.rows.append(outbox_row(message, at))
+
+    async def write(self) -> None:
+        if not self.rows:
+            return
+        rows, self.rows = self.rows, []
+        with database_errors():
+            await self.session.execute(insert(outbox), rows)
 
 
 RECORD_COLUMNS = [outbox.c[name] for name in OutboxRecord.__dataclass_fields__]
@@ -142,9 +177,8 @@ class OutboxStore:
         )
         async with self._transaction() as session:
             changed = cast(CursorResult[Any], await session.execute(give_up)).rowcount == 1
-            if changed:
-                for notice in notices:
-                    await SqlOutbox(session).put(notice, at)
+            if changed and notices:
+                await session.execute(insert(outbox), [outbox_row(n, at) for n in notices])
         return changed
 
     async def add_copy(

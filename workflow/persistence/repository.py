@@ -15,6 +15,7 @@ from sqlalchemy.orm import RelationshipProperty
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
+from workflow.persistence.orm import GET_OPTIONS
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
 from workflow.ports import After, AnyOf, AtMost, Includes
 
@@ -30,6 +31,7 @@ class SqlRepository(Generic[T]):
     def __init__(self, session: AsyncSession, cls: type[T]) -> None:
         self.session, self.cls = session, cls
         self.order = sa_inspect(cls).primary_key
+        self.table = sa_inspect(cls).local_table  # the row a lock takes, not its joined children
 
     async def add(self, item: T) -> None:
         self.session.add(item)
@@ -41,7 +43,8 @@ class SqlRepository(Generic[T]):
             found = await self.session.get(
                 self.cls,
                 item_id,
-                with_for_update=ROW_LOCK if lock else None,
+                options=GET_OPTIONS.get(self.cls, ()),
+                with_for_update={**ROW_LOCK, "of": self.table} if lock else None,
                 populate_existing=lock,
             )
         return self._hold([found])[0] if found is not None else None
@@ -111,16 +114,20 @@ class SqlAuditLog:
             row = (await self.session.execute(query)).one_or_none()
         return ChainHead(row.seq, row.hash) if row else None
 
-    async def store(self, entry: AuditEntry) -> None:
-        """Append `entry` and move the head to it, in the caller's transaction."""
-        values = {**entry.content(), "hash": entry.hash}
+    async def store(self, *entries: AuditEntry) -> None:
+        """Append `entries` (in chain order) and move the head to the last, in the caller's
+        transaction: one INSERT for all of them, one UPDATE of the head."""
+        if not entries:
+            return
+        rows = [{**entry.content(), "hash": entry.hash} for entry in entries]
+        last = entries[-1]
         moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
         with database_errors():
-            await self.session.execute(insert(audit_entries).values(**values))
-            result = await self.session.execute(moved.values(seq=entry.seq, hash=entry.hash))
+            await self.session.execute(insert(audit_entries), rows)
+            result = await self.session.execute(moved.values(seq=last.seq, hash=last.hash))
             if cast(CursorResult[Any], result).rowcount == 0:
                 # The first entry ever; a concurrent first writer fails on the unique seq.
-                head = {"id": HEAD_ID, "seq": entry.seq, "hash": entry.hash}
+                head = {"id": HEAD_ID, "seq": last.seq, "hash": last.hash}
                 await self.session.execute(insert(audit_head).values(**head))
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:

@@ -16,7 +16,8 @@ from workflow.domain.projects import Project
 from workflow.persistence.agenda import SqlAgenda
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import start_mappers
-from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlOutbox, SqlRepository
+from workflow.persistence.outbox_store import SqlOutboxBatch
+from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlRepository
 from workflow.ports import Agenda, AuditLog, InboundLog, Outbox, Repository, UnitOfWork
 
 T = TypeVar("T")
@@ -63,7 +64,7 @@ class SqlUnitOfWork:
         self.digests = SqlRepository(session, DigestRun)
         self.agenda = SqlAgenda(session)
         self.audit = SqlAuditLog(session)
-        self.outbox = SqlOutbox(session)
+        self.outbox = self._outbox = SqlOutboxBatch(session)
         self.inbound = SqlInboundLog(session)
         self.events = []
         return self
@@ -83,10 +84,13 @@ class SqlUnitOfWork:
             await session.close()
 
     async def flush(self) -> None:
+        """Write what is pending: changed aggregates first, then the messages they cause."""
         with database_errors():
             await self.session.flush()
+        await self._outbox.write()
 
     async def commit(self) -> None:
+        await self._outbox.write()
         with database_errors():
             await self.session.commit()
         self._committed = True
