@@ -15,6 +15,7 @@ from workflow.persistence.db import (
     upgrade,
 )
 from workflow.persistence.orm import UTCDateTime
+from workflow.persistence.unit_of_work import SqlUnitOfWork
 
 test_metadata = MetaData()
 stamps = Table(
@@ -114,6 +115,34 @@ async def test_a_burst_of_sqlite_writers_queues_for_the_one_write_connection(
         assert count == 48
     finally:
         await writer.dispose()
+
+
+async def test_sqlite_writers_take_their_turns_in_arrival_order(sqlite_url: str) -> None:
+    """A writer that finishes and at once writes again queues behind those already waiting;
+    the pool alone let it go first, so under a steady load some waited for seconds."""
+    sessions = make_sessionmaker(make_engine(sqlite_url))
+    order: list[str] = []
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def writer(name: str) -> None:
+        async with SqlUnitOfWork(sessions) as uow:
+            await uow.session.execute(text("SELECT 1"))
+            order.append(name)
+            if name == "first":
+                holding.set()
+                await release.wait()
+        if name == "first":  # finished, and straight back for another turn
+            async with SqlUnitOfWork(sessions):
+                order.append("first again")
+
+    first = asyncio.create_task(writer("first"))
+    await holding.wait()
+    waiting = [asyncio.create_task(writer(f"w{n}")) for n in range(4)]
+    for _ in range(20):  # let every waiter reach the queue
+        await asyncio.sleep(0)
+    release.set()
+    await asyncio.gather(first, *waiting)
+    assert order == ["first", "w0", "w1", "w2", "w3", "first again"]
 
 
 async def test_a_postgresql_reader_is_the_writer_itself(db_url: str) -> None:

@@ -2,14 +2,13 @@
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, column, event, inspect, select, table
+from sqlalchemy import Connection, Engine, column, event, inspect, select, table
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -19,11 +18,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 5000
-# SQLite has one writer at a time: writers queue for the one write connection in the pool
-# (fairly, in order) instead of spinning on the file lock; readers have their own pool.
+# SQLite has one writer at a time: writers take turns in arrival order (write_turn) for the
+# one write connection in the pool instead of spinning on the file lock; readers have their
+# own pool.
 SQLITE_WRITE_QUEUE_SECONDS = 60.0
 SQLITE_READERS = 4
 # PostgreSQL: enough connections for a burst of 16 requests and the sender, queueing beyond.
@@ -37,6 +40,22 @@ def make_engine(url: str) -> AsyncEngine:
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_writer(url)
     return create_async_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
+
+
+# One turn per SQLite writer engine. The pool alone is not fair: a connection handed back
+# can go to a newcomer while a woken waiter queues again at the back, so a few writers
+# waited seconds under a steady load. asyncio.Lock serves its waiters in order.
+_WRITE_TURNS: "weakref.WeakKeyDictionary[Engine, asyncio.Lock]" = weakref.WeakKeyDictionary()
+
+
+def write_turn(
+    sessions: async_sessionmaker[AsyncSession],
+) -> contextlib.AbstractAsyncContextManager[object]:
+    """Held around each transaction on `sessions`: SQLite's writer in arrival order; for
+    any other database (or SQLite's read engine) a no-op."""
+    bind = sessions.kw.get("bind")
+    turn = _WRITE_TURNS.get(bind.sync_engine) if isinstance(bind, AsyncEngine) else None
+    return turn if turn is not None else contextlib.nullcontext()
 
 
 def make_read_engine(writer: AsyncEngine) -> AsyncEngine:
@@ -62,6 +81,7 @@ def _sqlite_writer(url: str) -> AsyncEngine:
     )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    _WRITE_TURNS[engine.sync_engine] = asyncio.Lock()
     return engine
 
 
@@ -98,8 +118,10 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def alembic_config(url: str | None = None) -> Config:
+def alembic_config(url: str | None = None) -> "Config":
     """The Alembic configuration, built in code (there is no alembic.ini)."""
+    from alembic.config import Config  # Alembic only where migrations are asked about
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if url is not None:
@@ -109,6 +131,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database at `url` to `revision`; safe to call inside an event loop."""
+    from alembic import command
+
     config = alembic_config(url)
     if _loop_is_running():
         # env.py runs its own event loop, which cannot nest in a running one.
@@ -134,6 +158,8 @@ def _loop_is_running() -> bool:
 @functools.cache
 def head_revisions() -> tuple[str, ...]:
     """The revisions the code expects the database to be at."""
+    from alembic.script import ScriptDirectory
+
     return tuple(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
+from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.tables_delivery import card_copies, outbox
 
@@ -227,7 +228,11 @@ class OutboxStore:
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
         """A short transaction that commits when the block ends without an error."""
         with database_errors():
-            async with self.sessionmaker() as session, session.begin():
+            async with (
+                write_turn(self.sessionmaker),
+                self.sessionmaker() as session,
+                session.begin(),
+            ):
                 yield session
 
 

@@ -13,10 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import RelationshipProperty
 
 from workflow.domain.audit import AuditEntry, ChainHead
-from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import GET_OPTIONS
-from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events, outbox
+from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events
 from workflow.ports import After, AnyOf, AtMost, Includes
 
 T = TypeVar("T")
@@ -138,30 +137,6 @@ class SqlAuditLog:
         with database_errors():
             rows = (await self.session.execute(query)).mappings().all()
         return [AuditEntry(**row) for row in rows]
-
-
-class SqlOutbox:
-    """Outgoing messages, written in the same transaction as the change that caused them."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def put(self, message: Outgoing, at: datetime) -> None:
-        to = message.to
-        row = {
-            "created_at": at,
-            "project_id": message.project_id,
-            "recipient_person_id": to.person_id if to else None,
-            "recipient_project_id": to.project_id if to else None,
-            "card_key": message.card_key,
-            "op": message.op.value,
-            "view": view_to_dict(message.view),
-            "state": "pending",
-            "attempts": 0,
-            "available_at": at,
-        }
-        with database_errors():
-            await self.session.execute(insert(outbox).values(**row))
 
 
 class SqlInboundLog:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import AbstractAsyncContextManager, suppress
 from typing import Any, Self, TypeVar, cast
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,6 +14,7 @@ from workflow.domain.events import Event
 from workflow.domain.people import Person, Workspace
 from workflow.domain.projects import Project
 from workflow.persistence.agenda import SqlAgenda
+from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import start_mappers
 from workflow.persistence.outbox_store import SqlOutboxBatch
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._committed = False
+        self._turn: AbstractAsyncContextManager[object] = write_turn(sessionmaker)
 
     @property
     def session(self) -> AsyncSession:
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        await self._turn.__aenter__()
         session = self._session = self.sessionmaker()
         self._committed = False
         self.people = SqlRepository(session, Person)
@@ -81,7 +84,10 @@ class SqlUnitOfWork:
             if not self._committed:
                 await _quiet_rollback(session)
         finally:
-            await session.close()
+            try:
+                await session.close()
+            finally:
+                await self._turn.__aexit__(None, None, None)
 
     async def flush(self) -> None:
         """Write what is pending: changed aggregates first, then the messages they cause."""
