@@ -214,6 +214,7 @@ class Dispatcher:
             while command is not None:
                 async with self._turns:
                     command = (await self._bus.handle(command)).follow_up
+                await asyncio.sleep(0)  # the sender, waiting for the database, goes first
 
     def _command(self, origin: Origin, sent: Submitted) -> c.Command:
         now = self._clock.now()
