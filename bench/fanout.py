@@ -22,7 +22,7 @@ import httpx
 
 from bench import seed, signed
 from bench.fake_api import FakeSlackApi, Limits
-from bench.live import BIN, CHANNEL, PM, SECRET, TOKEN, base_env
+from bench.live import BIN, CHANNEL, PM, SECRET, TOKEN, base_env, keep_logs
 from bench.procs import Child, free_port
 
 CUSTOMERS = 500
@@ -189,6 +189,7 @@ async def run_fanout(work: Path, count: int = CUSTOMERS) -> FanoutFigures:
             fake.limit(None)
     finally:
         await fake.stop()
+        keep_logs(work)
     print(f"  fan-out: {found}", file=sys.stderr, flush=True)
     return found
 
