@@ -1,5 +1,6 @@
 """`make bench`: requests at 16 connections against bare Bolt and `clientloop serve`, memory
-and start-up, reads at scale, micro-benchmarks; one table, and bench/results.json."""
+and start-up, a fan-out of 500 check-ins within Slack's limits, reads at scale,
+micro-benchmarks; one table, and bench/results.json."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from bench import live, report, scale
+from bench import fanout, live, report, scale
 from bench.micro import run_micro
 from bench.procs import stop_all
 
@@ -46,6 +47,8 @@ def main() -> None:
             work = Path(folder)
             print("requests: bare Bolt and clientloop serve ...", file=sys.stderr, flush=True)
             requests = asyncio.run(live.run_requests(work))
+            print("fan-out: /loop checkin now to 500 customers ...", file=sys.stderr, flush=True)
+            fanned = asyncio.run(fanout.run_fanout(work))
             print("reads at scale ...", file=sys.stderr, flush=True)
             reads, seeded = asyncio.run(
                 scale.run_reads(work, SIZES, READ_TIMEOUT, READ_SLOW, READ_BUDGET)
@@ -53,7 +56,8 @@ def main() -> None:
             micro = run_micro()
     finally:
         stop_all()
-    rows = [*report.path_rows(requests), *report.process_rows(requests), *report.read_rows(reads)]
+    rows = [*report.path_rows(requests), *report.process_rows(requests),
+            *report.fanout_rows(fanned), *report.read_rows(reads)]  # fmt: skip
     rows.append(report.Row("micro", "raw SQLite insert transaction (ms)", micro["raw_insert_ms"]))
     rows.append(report.Row("micro", "one command through the bus (ms)", micro["bus_command_ms"]))
     total = time.perf_counter() - started
@@ -64,6 +68,7 @@ def main() -> None:
         "seconds_per_path": live.SECONDS,
         "table": [{**asdict(r), "ratio": r.ratio} for r in rows],
         "requests": asdict(requests), "reads": [asdict(r) for r in reads],
+        "fanout": {**asdict(fanned), "ratio": fanned.ratio},
         "seed_seconds": seeded, "micro": micro}, indent=1))  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bench.fanout import FanoutFigures
 from bench.live import BARE, LiveResults, PathFigures
 from bench.scale import ReadFigure
 
@@ -70,6 +71,18 @@ def read_rows(reads: list[ReadFigure]) -> Iterator[Row]:
     for r in reads:
         shown: float | str = r.seconds * 1e3 if r.seconds is not None else r.note
         yield Row(f"reads, {r.projects:,} projects", f"{r.read} (ms)", shown)
+
+
+def fanout_rows(f: FanoutFigures) -> Iterator[Row]:
+    s = f"fan-out, {f.customers} check-ins (limits enforced)"
+    yield Row(s, "PM's answer (s; Slack wants 3)", f.answer_seconds)
+    yield Row(s, "first message (s)", f.first_seconds)
+    yield Row(s, "all delivered (s)", f.all_seconds)
+    yield Row(s, "floor the limits allow (s)", f.floor_seconds)
+    yield Row(s, "all delivered ÷ floor", f.ratio)
+    yield Row(s, "customers without one (lost)", float(f.lost))
+    yield Row(s, "customers with two or more (doubled)", float(f.doubled))
+    yield Row(s, "posts answered 429", float(f.refused))
 
 
 def fmt(value: float | str | None) -> str:

@@ -59,8 +59,15 @@ class Ticker:
             return await uow.agenda.due(now, self.page, after)
 
     async def _quietly(self, command: c.Command) -> None:
-        """One project's trouble must not stop the others; the next tick tries again."""
+        """One project's trouble must not stop the others; the next tick tries again.
+
+        A command that works in batches (a fan-out of check-ins) replies with its next
+        batch: each runs as its own transaction, so what is committed is delivered while
+        the rest is written.
+        """
+        next_one: c.Command | None = command
         try:
-            await self.bus.handle(command)
+            while next_one is not None:
+                next_one = (await self.bus.handle(next_one)).follow_up
         except (Refused, Conflict, Unavailable) as exc:
             log.warning("%s skipped this tick: %s", type(command).__name__, exc)

@@ -136,3 +136,12 @@ def test_backoff_is_reproducible_with_a_seeded_random_source() -> None:
     first = [backoff(n, random.Random(7)) for n in range(5)]
     assert first == [backoff(n, random.Random(7)) for n in range(5)]
     assert backoff(0, random.Random(7)) != backoff(0, random.Random(8))
+
+
+def test_a_slack_429_on_a_busy_conversation_holds_back_only_that_conversation() -> None:
+    limiter = RateLimiter()
+    for _ in range(3):  # the channel's burst, all at once: it is busy
+        assert limiter.reserve([CHANNEL], T0) is None
+    limiter.pause(CHANNEL, at(30), T0)
+    assert limiter.reserve([CHANNEL], at(10)) == at(30)
+    assert limiter.reserve([Address(Platform.SLACK, "T1", "D7", 7)], at(10)) is None

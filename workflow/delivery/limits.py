@@ -111,14 +111,24 @@ class RateLimiter:
         slot = max(wanted[key][0].book(now, wait) for key, wait in waits.items() if wait > 0)
         return datetime.fromtimestamp(slot, at.tzinfo)
 
-    def pause(self, address: Address, until: datetime) -> None:
-        """A platform said 429: hold this conversation (and maybe its workspace) until then."""
+    def pause(self, address: Address, until: datetime, at: datetime | None = None) -> None:
+        """A platform said 429 at `at`: hold this conversation until `until`, and on Slack
+        its workspace too, unless the conversation was busy.
+
+        Slack's 429 does not say which limit was hit. A conversation this process had not
+        posted to lately (its bucket was full before this post) cannot be over its own
+        limit, so the workspace's was; a busy one most likely hit its own, and holding back
+        the whole workspace for it would delay every other conversation for nothing.
+        """
         limits = self.limits.get(address.platform)
         if limits is None:
             return
-        now, end = until.timestamp(), until.timestamp()
-        self._bucket(_conversation_key(address), limits.per_conversation, now).pause(end)
-        if limits.pause_workspace_on_429:
+        now, end = (at or until).timestamp(), until.timestamp()
+        conversation = self._bucket(_conversation_key(address), limits.per_conversation, now)
+        conversation.refill(now)
+        was_idle = conversation.tokens >= conversation.limit.burst - 1.0
+        conversation.pause(end)
+        if limits.pause_workspace_on_429 and was_idle:
             self._bucket(_workspace_key(address), limits.per_workspace, now).pause(end)
 
     def _wanted(

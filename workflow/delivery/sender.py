@@ -7,7 +7,7 @@ import dataclasses
 import heapq
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from workflow.delivery.bounces import bounce_notices
@@ -21,6 +21,8 @@ __all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable"]
 
 log = logging.getLogger(__name__)
 BATCH = 50
+IN_FLIGHT = 8  # conversations sent to at once
+HOLD_SECONDS = 2.0  # a limit that frees a row within this long: it waits, claimed
 LEASE_SECONDS = 60.0
 NOT_CONFIGURED_RETRY = 300.0
 
@@ -45,12 +47,14 @@ class Sender:
         batch: int = BATCH,
         max_attempts: int = MAX_ATTEMPTS,
         wake_for_deferred: bool = False,
+        in_flight: int = IN_FLIGHT,
     ) -> None:
         self.queue, self.uow_factory = queue, uow_factory
         self.notifiers, self.clock = notifiers, clock
         self.limiter = limiter or RateLimiter()
         self.rng = rng or random.Random()
         self.lease_seconds, self.batch, self.max_attempts = lease_seconds, batch, max_attempts
+        self.in_flight = in_flight
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
         # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
@@ -78,17 +82,36 @@ class Sender:
         handled = 0
         async with self._lock:
             while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
-                for row in rows:
-                    await self._deliver(row)
+                await self._deliver_all(rows)
                 handled += len(rows)
             self._set_wake()
         return handled
+
+    async def _deliver_all(self, rows: Sequence[Queued]) -> None:
+        """Up to `in_flight` conversations at once, each lane of rows in order.
+
+        A platform answers a post in 100-300 ms: one at a time, 500 DMs would take longer
+        than the workspace's rate allows, so lanes that share no card and no recipient go
+        out together (the limiter is charged before each send, so the limits still hold).
+        """
+        gate = asyncio.Semaphore(self.in_flight)
+
+        async def run(lane: list[Queued]) -> None:
+            async with gate:
+                for row in lane:
+                    await self._deliver(row)
+
+        await asyncio.gather(*(run(lane) for lane in lanes(rows)))
 
     def stop(self) -> None:
         """Cancel the wake-up timer (at shutdown)."""
         if self._wake is not None:
             self._wake.cancel()
             self._wake = None
+
+    def _wake_at(self, at: datetime) -> None:
+        if self.wake_for_deferred:
+            heapq.heappush(self._due, at)
 
     def _set_wake(self) -> None:
         now = self.clock.now()
@@ -104,11 +127,10 @@ class Sender:
         view = await self._with_actor_users(view_from_dict(row.view))
         try:
             targets = await self._targets(row)
-            later = self.limiter.reserve([address for address, _ in targets], self.clock.now())
+            later = await self._reserve([address for address, _ in targets])
             if later is not None:
                 await self.queue.defer(row.id, later)
-                if self.wake_for_deferred:
-                    heapq.heappush(self._due, later)
+                self._wake_at(later)
                 return
             receipt = await self._send(row, view, targets)
         except Undeliverable as exc:
@@ -116,6 +138,22 @@ class Sender:
         except NotConfigured as exc:
             receipt = Receipt(error=str(exc), retry_after=NOT_CONFIGURED_RETRY)
         await self._record(row, receipt)
+
+    async def _reserve(self, addresses: list[Address]) -> datetime | None:
+        """Take the tokens to send now (None), or say when to put the row back for.
+
+        A slot that comes within HOLD_SECONDS is waited for in the row's lane: putting
+        every row of a fan-out back and claiming it again costs writes the sender needs for
+        sending, and slots the limits allow went by unused while it wrote them.
+        """
+        later = self.limiter.reserve(addresses, self.clock.now())
+        while later is not None and self.wake_for_deferred:
+            wait = (later - self.clock.now()).total_seconds()
+            if wait > HOLD_SECONDS:
+                break
+            await asyncio.sleep(max(wait, 0.0))
+            later = self.limiter.reserve(addresses, self.clock.now())
+        return later
 
     async def _with_actor_users(self, view: View) -> View:
         """The view with its actors' platform user ids, for adapters that need them."""
@@ -174,10 +212,11 @@ class Sender:
         return receipt
 
     def _noted(self, receipt: Receipt, address: Address) -> Receipt:
-        """A 429 holds back that conversation (and, on Slack, its workspace) until Retry-After."""
+        """A 429 holds back that conversation (and, on Slack, maybe its workspace) until
+        Retry-After (see RateLimiter.pause)."""
         if receipt.retry_after is not None:
-            until = self.clock.now() + timedelta(seconds=receipt.retry_after)
-            self.limiter.pause(address, until)
+            now = self.clock.now()
+            self.limiter.pause(address, now + timedelta(seconds=receipt.retry_after), now)
         return receipt
 
     def _notifier(self, platform: Platform) -> Notifier:
@@ -196,11 +235,13 @@ class Sender:
         elif receipt.retry_after is not None:
             wait = timedelta(seconds=receipt.retry_after)
             await self.queue.mark_retry(row.id, now, error, now + wait, count_attempt=False)
+            self._wake_at(now + wait)  # not at the next commit or tick: that may be long
         elif row.attempts + 1 >= self.max_attempts:
             await self._give_up(row, f"{error} (gave up after {row.attempts + 1} attempts)")
         else:
             wait = backoff(row.attempts, self.rng)
             await self.queue.mark_retry(row.id, now, error, now + wait)
+            self._wake_at(now + wait)
 
     async def _give_up(self, row: Queued, error: str) -> None:
         """Mark the row undeliverable and, in the same transaction, tell its project's PMs."""
@@ -209,3 +250,33 @@ class Sender:
             notices = await bounce_notices(uow, row, error)
         # The notices are new pending rows: this same deliver_pending loop claims them next.
         await self.queue.mark_undeliverable(row.id, self.clock.now(), error, notices)
+
+
+def lanes(rows: Sequence[Queued]) -> list[list[Queued]]:
+    """The rows (in id order) in lanes that may go out side by side: rows sharing a card key
+    or a recipient share a lane, in order (a card's update after its post; one person's
+    messages as they were written)."""
+    found: list[list[Queued]] = []
+    lane_of: dict[Hashable, int] = {}
+    for row in rows:
+        keys = [
+            (kind, value)
+            for kind, value in (
+                ("card", row.card_key),
+                ("person", row.recipient_person_id),
+                ("project", row.recipient_project_id),
+            )
+            if value is not None
+        ]
+        joined = sorted({lane_of[key] for key in keys if key in lane_of})
+        if not joined:
+            joined = [len(found)]
+            found.append([])
+        into = joined[0]
+        for other in joined[1:]:  # this row ties two lanes together: one lane, in id order
+            found[into] = sorted(found[into] + found[other], key=lambda r: r.id)
+            found[other] = []
+            lane_of.update({key: into for key, lane in lane_of.items() if lane == other})
+        found[into].append(row)
+        lane_of.update({key: into for key in keys})
+    return [lane for lane in found if lane]

@@ -47,3 +47,6 @@ class Reply:
     text: str
     subject_id: int | None = None
     duplicate: bool = False
+    # Work the command left for a transaction of its own (a fan-out's next batch): whoever
+    # ran the command runs this next, and so on until a reply has none.
+    follow_up: Command | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from weakref import WeakKeyDictionary
 
 from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.projects import Project
@@ -15,16 +16,22 @@ from workflow.flows.common import (
     to_people,
     update_cards,
 )
+from workflow.flows.flow import Waiting
 from workflow.flows.projects.cards import for_project
-from workflow.flows.waiting import decisions_for
+from workflow.flows.waiting import decision_cards, waiting_in
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import CUSTOMER_STARTS
+
+# What waits on whom in a project, found once per unit of work (one transaction): a batch
+# of a fan-out sends dozens of check-in cards, and opening check-ins changes no decision.
+_FOUND: WeakKeyDictionary[UnitOfWork, dict[int, list[Waiting]]] = WeakKeyDictionary()
 
 
 async def checkin_sent(event: CheckInSent, uow: UnitOfWork) -> None:
     checkin = await load(uow.repo(CheckIn), subject_id(event), "check-in", lock=False)
     project = await project_of(uow, event)
-    pending = await decisions_for(uow, project, event.person_id)
+    found = await _waiting_once(uow, project)
+    pending = await decision_cards(uow, project, found, event.person_id)
     view = checkin_card(checkin, project, pending)
     await to_people(uow, event, [event.person_id], view, card_key("checkin", checkin.id or 0))
 
@@ -35,6 +42,14 @@ async def checkin_answered(event: CheckInAnswered, uow: UnitOfWork) -> None:
     await update_cards(
         uow, event, card_key("checkin", checkin.id or 0), checkin_card(checkin, project, [])
     )
+
+
+async def _waiting_once(uow: UnitOfWork, project: Project) -> list[Waiting]:
+    found = _FOUND.setdefault(uow, {})
+    key = project.id or 0
+    if key not in found:
+        found[key] = await waiting_in(uow, project)
+    return found[key]
 
 
 def checkin_card(checkin: CheckIn, project: Project, pending: Sequence[View]) -> View:

@@ -15,6 +15,8 @@ class SendCheckIns(Command):
 
     project_id: int
     person_id: int | None = None
+    # A batch after the first, run by whoever ran the first (its reply is read by nobody).
+    continuing: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from workflow.domain import commands as c
 from workflow.domain.checkins import CheckIn, week_of
-from workflow.domain.errors import Refused
+from workflow.domain.errors import NotFound, Refused
 from workflow.domain.inbox import Notice, required_text
 from workflow.domain.permissions import Act
-from workflow.domain.projects import Project
+from workflow.domain.projects import Participant, Project, Role
 from workflow.flows.checkins.messages import (
     AnswerCheckIn,
     CheckInAnswered,
@@ -18,59 +20,105 @@ from workflow.flows.checkins.messages import (
 )
 from workflow.flows.common import actor_of, emit, load, pid, project_for
 from workflow.flows.notices import record_notice
-from workflow.ports import UnitOfWork
+from workflow.ports import AnyOf, UnitOfWork
+
+# Check-ins opened per transaction. Each batch commits with its outbox rows and audit
+# entries, so delivery starts while later batches are written; measured on SQLite with 500
+# customers (bench/fanout.py): 25 a batch answers the PM in well under a second and keeps
+# each write short enough that people's own requests do not queue behind it.
+BATCH = 25
 
 
-async def start_checkin(
+async def start_checkins(
     uow: UnitOfWork,
     project: Project,
-    person_id: int,
-    week: date,
+    wanted: Sequence[tuple[int, date]],
     at: datetime,
     actor_id: int | None,
-) -> CheckIn | None:
-    """Open this week's check-in for one customer; None when it already exists."""
+    limit: int = BATCH,
+) -> tuple[int, int]:
+    """Open the check-ins in `wanted` (person, week) that do not exist yet, at most `limit` of
+    them, in this transaction; returns (opened now, still to open).
+
+    Those that exist are found in one query, so running this again (the next batch, a
+    retry, a crash's next tick) opens only the rest, in the same order; the unique key on
+    (project, person, week) stops a concurrent run from doubling anyone (a conflict: the bus
+    retries, and the retry finds them).
+    """
     assert project.id is not None
-    if await uow.repo(CheckIn).find(project_id=project.id, person_id=person_id, week=week):
-        return None
-    checkin = CheckIn(project_id=project.id, person_id=person_id, week=week, sent_at=at)
-    await uow.repo(CheckIn).add(checkin)
+    if not wanted:
+        return 0, 0
+    weeks = {week for _, week in wanted}
+    existing = {
+        (ci.person_id, ci.week)
+        for ci in await uow.repo(CheckIn).find(project_id=project.id, week=AnyOf(*weeks))
+    }
+    missing = [pair for pair in dict.fromkeys(wanted) if pair not in existing]
+    batch = [CheckIn(project.id, person_id, week, at) for person_id, week in missing[:limit]]
+    for checkin in batch:
+        await uow.repo(CheckIn).add(checkin)
     await uow.flush()
     emit(
         uow,
-        CheckInSent(
-            at=at,
-            actor_id=actor_id,
-            project_id=project.id,
-            subject_id=checkin.id,
-            person_id=person_id,
-            week=week,
+        *(
+            CheckInSent(
+                at=at,
+                actor_id=actor_id,
+                project_id=project.id,
+                subject_id=ci.id,
+                person_id=ci.person_id,
+                week=ci.week,
+            )
+            for ci in batch
         ),
     )
-    return checkin
+    return len(batch), len(missing) - len(batch)
 
 
 async def send_checkins(cmd: SendCheckIns, uow: UnitOfWork) -> c.Reply:
+    """This week's check-in to the customers, a batch per transaction: the reply to the first
+    batch carries the next as its follow-up, so the PM hears back at once."""
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_NOW)
     targets = project.customers() if cmd.person_id is None else [cmd.person_id]
-    sent, skipped = 0, 0
+    wanted = await _not_away(uow, project, targets, cmd.at)
+    sent, left = await start_checkins(uow, project, wanted, cmd.at, pm.id)
+    skipped = len(targets) - sent - left
+    if not left:
+        text = f"Check-ins sent: {sent}; skipped {skipped} (away, or already asked this week)."
+        return c.Reply(text, project.id)
+    if cmd.continuing:  # a later batch: nobody reads its reply
+        return c.Reply(f"{sent} more check-ins sent; {left} to go.", project.id, follow_up=cmd)
+    return c.Reply(
+        f"Sending check-ins to {sent + left} customers… (skipped {skipped}: away, or already "
+        "asked this week). They go out at the chat platform's pace; send again any time to "
+        "complete an interrupted round, nobody gets two.",
+        project.id,
+        follow_up=replace(cmd, event_id=None, continuing=True),
+    )
+
+
+def customer_entries(project: Project) -> dict[int, Participant]:
+    """Each customer's participant entry (away dates), by person id."""
+    return {p.person_id: p for p in project.participants if p.role is Role.CUSTOMER}
+
+
+async def _not_away(
+    uow: UnitOfWork, project: Project, targets: Sequence[int], at: datetime
+) -> list[tuple[int, date]]:
+    """(customer, their week) for each target not away today, their people in one query."""
+    people = {p.id: p for p in await uow.people.get_many(targets)}
+    entries = customer_entries(project)  # a dict: 500 customers, not 500 scans of 500
+    wanted = []
     for person_id in targets:
-        entry = project.customer_entry(person_id)
+        entry, person = entries.get(person_id), people.get(person_id)
         if entry is None:
             raise Refused("Check-ins go to the project's customers only.")
-        person = await load(uow.people, person_id, "person", lock=False)
-        if entry.is_away(cmd.at.astimezone(person.zone).date()):
-            skipped += 1
-            continue
-        week = week_of(cmd.at, person.zone)
-        if await start_checkin(uow, project, person_id, week, cmd.at, pm.id):
-            sent += 1
-        else:
-            skipped += 1
-    return c.Reply(
-        f"Check-ins sent: {sent}; skipped {skipped} (away, or already asked this week).", project.id
-    )
+        if person is None:
+            raise NotFound("That person no longer exists (it may have been removed).")
+        if not entry.is_away(at.astimezone(person.zone).date()):
+            wanted.append((person_id, week_of(at, person.zone)))
+    return wanted
 
 
 async def answer_checkin(cmd: AnswerCheckIn, uow: UnitOfWork) -> c.Reply:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from functools import partial
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from workflow.domain import commands as c
@@ -21,15 +22,20 @@ from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.people import Person
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.schedule import Cadence, checkin_due, in_window
-from workflow.flows.checkins.use_cases import start_checkin
+from workflow.flows.checkins.use_cases import customer_entries, start_checkins
 from workflow.flows.common import emit, load
 from workflow.flows.waiting import waiting_in
 from workflow.ports import UnitOfWork
 
 Waiting = tuple[str, int, int, int, datetime]  # kind, item id, person id, version, asked at
+# (project, moment) already woken in a unit of work (one transaction).
+_WOKEN: WeakKeyDictionary[UnitOfWork, set[tuple[int, datetime]]] = WeakKeyDictionary()
 
 
 async def run_schedule(cmd: c.RunSchedule, uow: UnitOfWork) -> c.Reply:
+    """Due check-ins first, a batch per transaction: while some are left, the project stays
+    due (a crash leaves it to the next tick) and the reply carries the next batch; the
+    reminders, chases and digest come with the last batch."""
     if not await uow.agenda.claim(cmd.project_id, cmd.at):
         return c.Reply("not due, or another scheduler has it", cmd.project_id)
     project = await load(uow.projects, cmd.project_id, "project", lock=True)
@@ -38,7 +44,10 @@ async def run_schedule(cmd: c.RunSchedule, uow: UnitOfWork) -> c.Reply:
         return c.Reply("closed: nothing to do", project.id)
     ids = {p.person_id for p in project.participants}
     people = {p.id: p for p in await uow.people.get_many(ids) if p.id is not None}
-    sent = await _due_checkins(uow, project, people, cmd.at)
+    sent, left = await _due_checkins(uow, project, people, cmd.at)
+    if left:
+        await uow.agenda.plan(cmd.project_id, cmd.at)
+        return c.Reply(f"{sent} check-ins, {left} to go", project.id, follow_up=cmd)
     await _checkin_followups(uow, project, people, cmd.at, cmd.cadence)
     chased, live = await _chase(uow, project, people, cmd.at, cmd.cadence)
     digest_weeks = await _digest(uow, project, people, cmd.at)
@@ -55,7 +64,12 @@ async def wake(event: e.Event, uow: UnitOfWork) -> None:
 
     The scheduler's own events (no actor) are left out: it plans the project itself.
     """
-    if event.project_id is not None and event.actor_id is not None:
+    if event.project_id is None or event.actor_id is None:
+        return
+    # A fan-out raises dozens of events at the same moment: the first one wakes the project.
+    woken = _WOKEN.setdefault(uow, set())
+    if (event.project_id, event.at) not in woken:
+        woken.add((event.project_id, event.at))
         await uow.agenda.wake(event.project_id, event.at)
 
 
@@ -66,22 +80,16 @@ def _zone(people: dict[int, Person], person_id: int) -> ZoneInfo:
 
 async def _due_checkins(
     uow: UnitOfWork, project: Project, people: dict[int, Person], now: datetime
-) -> int:
-    assert project.id is not None
-    existing = {
-        (ci.person_id, ci.week) for ci in await uow.repo(CheckIn).find(project_id=project.id)
-    }
-    sent = 0
-    for person_id in project.customers():
+) -> tuple[int, int]:
+    """Open the next batch of due check-ins; returns (opened, still due)."""
+    wanted, entries = [], customer_entries(project)
+    for person_id, entry in entries.items():
         zone = _zone(people, person_id)
         week = checkin_due(now, project.checkin_day, project.checkin_time, zone)
-        entry = project.customer_entry(person_id)
-        away = entry is not None and entry.is_away(now.astimezone(zone).date())
-        if week is None or away or (person_id, week) in existing:
-            continue
-        if await start_checkin(uow, project, person_id, week, now, None):
-            sent += 1
-    return sent
+        away = entry.is_away(now.astimezone(zone).date())
+        if week is not None and not away:
+            wanted.append((person_id, week))
+    return await start_checkins(uow, project, wanted, now, None)
 
 
 async def _checkin_followups(
