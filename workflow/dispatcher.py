@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.projects import Project
 from workflow.flows.views import views_of
+from workflow.follow_ups import FollowUps
 from workflow.interpreter import (
     build_form,
     command_from_form,
@@ -77,15 +77,16 @@ class Dispatcher:
         self._bus, self._uow, self._clock, self._zone = bus, uow, clock, zone
         self._reads = reads or uow
         self._turns = asyncio.Semaphore(in_flight)
-        self._background: set[asyncio.Task[None]] = set()
+        self._follow_ups = FollowUps(bus, self._turns)
 
     async def handle(self, origin: Origin, doing: Doing) -> Answer:
         """Do what the person asked; refusals and failures come back as their sentence.
 
-        Platforms get their acknowledgement at once; the work itself takes turns. Without
-        a bound, a burst of thousands started together, all shared the database, and none
-        finished (nobody got an answer) until nearly all did; in turns, answers leave in
-        the order people asked, at the rate the database serves them.
+        The work takes turns. Without a bound, a burst of thousands started together, all
+        shared the database, and none finished (nobody got an answer) until nearly all
+        did; in turns, answers leave in the order people asked, at the rate the database
+        serves them (the adapters hold the platform's acknowledgement until then, within
+        its time limit, so a busy server slows acknowledgements rather than piling up work).
         """
         async with self._turns:
             return await self._handle(origin, doing)
@@ -156,7 +157,7 @@ class Dispatcher:
     async def _carry_out(self, origin: Origin, outcome: Outcome) -> Answer:
         if isinstance(outcome, c.Command):
             reply = await self._bus.handle(outcome)
-            self._follow(reply.follow_up)
+            self._follow_ups.start(reply.follow_up)
             return Answer(reply.text, done=True)
         if isinstance(outcome, NeedText):
             return Answer(form=queries.need_text_form(outcome), need_text=outcome.label)
@@ -209,24 +210,8 @@ class Dispatcher:
             return await self._again(origin, sent, bad.errors)
         except (Refused, Unavailable, Conflict) as failed:
             return await self._again(origin, sent, {"": sentence(failed)})
-        self._follow(reply.follow_up)
+        self._follow_ups.start(reply.follow_up)
         return Answer(reply.text, done=True)
-
-    def _follow(self, command: c.Command | None) -> None:
-        """The rest of a command that works in batches (a fan-out of check-ins), after the
-        answer: each batch its own transaction and turn. A process stopping mid-way leaves
-        whole batches; doing the command again completes the rest."""
-        if command is not None:
-            task = asyncio.get_running_loop().create_task(self._batches(command))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def _batches(self, command: c.Command | None) -> None:
-        with suppress(*FAILURES):  # stopped: doing the command again completes the rest
-            while command is not None:
-                async with self._turns:
-                    command = (await self._bus.handle(command)).follow_up
-                await asyncio.sleep(0)  # the sender, waiting for the database, goes first
 
     def _command(self, origin: Origin, sent: Submitted) -> c.Command:
         now = self._clock.now()
