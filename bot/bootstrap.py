@@ -120,10 +120,11 @@ def bootstrap(
     chosen = dict(notifiers or {})
 
     uow_factory = sql_uow_factory(sessions)
+    reads = read_uow_factory(read_sessions)
     options = delivery or DeliveryOptions()
     sender = Sender(
         OutboxStore(sessions),
-        uow_factory,
+        reads,  # the sender only looks people and places up: never SQLite's one writer
         chosen,
         clock,
         limiter=RateLimiter(options.limits),
@@ -133,5 +134,5 @@ def bootstrap(
     )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
-    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=read_uow_factory(read_sessions))
+    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=reads)
     return Runtime(engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)

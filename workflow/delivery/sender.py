@@ -49,6 +49,7 @@ class Sender:
         wake_for_deferred: bool = False,
         in_flight: int = IN_FLIGHT,
     ) -> None:
+        # `uow_factory` is only read from (addresses, actors, bounce notices to write later).
         self.queue, self.uow_factory = queue, uow_factory
         self.notifiers, self.clock = notifiers, clock
         self.limiter = limiter or RateLimiter()
