@@ -130,35 +130,51 @@ def add_customers(database: Path, user_ids: list[str]) -> None:
             )
 
 
-async def wait_for(fake: FakeSlackApi, people: list[str], reply_id: str, until: float) -> None:
+@dataclass(frozen=True)
+class Answered:
+    """The PM's answer when it came in the command's acknowledgement (monotonic time)."""
+
+    at: float
+    text: str
+
+
+def in_ack(response: httpx.Response, at: float) -> Answered | None:
+    text = str(response.json().get("text") or "") if response.content else ""
+    return Answered(at, text) if text else None
+
+
+async def wait_for(fake: FakeSlackApi, people: list[str], reply_id: str, until: float,
+                   answered: Answered | None) -> None:  # fmt: skip
     """Until the PM has a reply and every customer a check-in (or `until`)."""
     wanted = {"D" + p[1:] for p in people}
     while time.monotonic() < until:
         got = {p.channel for p in fake.posted if CHECKIN_MARK in p.text}
-        if wanted <= got and any(r.key == reply_id for r in fake.replies):
+        if wanted <= got and (answered or any(r.key == reply_id for r in fake.replies)):
             return
         await asyncio.sleep(0.1)
 
 
 def figures(fake: FakeSlackApi, people: list[str], reply_id: str, sent: float,
-            seeded: float) -> FanoutFigures:  # fmt: skip
+            seeded: float, answered: Answered | None) -> FanoutFigures:  # fmt: skip
     checkins: dict[str, list[float]] = {"D" + p[1:]: [] for p in people}
     for post in fake.posted:
         if CHECKIN_MARK in post.text and post.channel in checkins:
             checkins[post.channel].append(post.at)
     firsts = [min(ats) for ats in checkins.values() if ats]
-    replies = [r for r in fake.replies if r.key == reply_id]
+    replies = [(r.at, r.text) for r in fake.replies if r.key == reply_id]
+    if answered is not None:  # in the acknowledgement, before any response_url post
+        replies.insert(0, (answered.at, answered.text))
     floor = LIMITS.floor([1] * len(people))
     return FanoutFigures(
         len(people),
-        replies[0].at - sent if replies else None,
+        replies[0][0] - sent if replies else None,
         min(firsts) - sent if firsts else None,
         max(firsts) - sent if len(firsts) == len(people) else None,
         floor,
         sum(1 for ats in checkins.values() if not ats),
         sum(1 for ats in checkins.values() if len(ats) > 1),
         fake.refused,
-        replies[0].text[:200] if replies else "",
+        replies[0][1][:200] if replies else "",
         seeded,
     )
 
@@ -179,11 +195,11 @@ async def run_fanout(work: Path, count: int = CUSTOMERS) -> FanoutFigures:
                                   "fanout.trigger")  # fmt: skip
             async with httpx.AsyncClient(base_url=child.base_url, timeout=30) as http:
                 sent = time.monotonic()
-                await seed.post(http, SECRET, body)
+                answered = in_ack(await seed.post(http, SECRET, body), time.monotonic())
             budget = LIMITS.floor([1] * count) * 1.5 + 20
-            await wait_for(fake, people, reply_id, sent + budget)
+            await wait_for(fake, people, reply_id, sent + budget, answered)
             await asyncio.sleep(AFTER_LAST)
-            found = figures(fake, people, reply_id, sent, seeded)
+            found = figures(fake, people, reply_id, sent, seeded, answered)
         finally:
             child.stop()
             fake.limit(None)
