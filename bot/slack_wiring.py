@@ -7,9 +7,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,6 +23,9 @@ from handlers.slack.listeners import Deps, register
 from handlers.slack.notifier import SlackNotifier
 from workflow.domain.people import Platform
 from workflow.ports import Notifier
+
+if TYPE_CHECKING:  # imported where Socket Mode is chosen: the HTTP mode never loads it
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger("clientloop.slack")
 
@@ -97,6 +100,8 @@ def build_slack(settings: Settings, engine: AsyncEngine) -> SlackSide | None:
 
 def socket_mode_handler(app: AsyncApp, app_token: str) -> AsyncSocketModeHandler:
     """Socket Mode on the app's own client, so apps.connections.open honours SLACK_API_URL."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
     return AsyncSocketModeHandler(app, app_token, web_client=app.client)
 
 

@@ -44,3 +44,17 @@ def test_the_app_without_teams_settings_never_imports_the_teams_sdk() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_web_app_never_imports_slack_socket_mode_or_alembic() -> None:
+    """Socket Mode is a choice of its own and migrations are a command of their own: neither
+    is paid for by every `clientloop serve` start."""
+    unwanted = "('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode', 'alembic')"
+    probe = (
+        f"import sys, bot.app; print(sorted(m for m in sys.modules if m.startswith({unwanted})))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite+aiosqlite:///./unused.db"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
