@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,7 +18,9 @@ from bot.bootstrap import Runtime
 from bot.settings import Settings
 from workflow.ports import Notifier
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Teams' own modules (and httpx) load only when Teams is on
+    import httpx
+
     from handlers.teams.app import App, TeamsConfig
     from handlers.teams.conversations import Conversations
     from handlers.teams.notifier import BotToken, Render
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("clientloop.teams")
 
 TeamsListeners = Callable[["App", Runtime], None]
-TeamsNotifierFactory = Callable[["Conversations", httpx.AsyncClient, "BotToken"], Notifier]
-CONNECTOR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TeamsNotifierFactory = Callable[["Conversations", "httpx.AsyncClient", "BotToken"], Notifier]
+CONNECTOR_TIMEOUT_SECONDS, CONNECT_TIMEOUT_SECONDS = 10.0, 5.0
 
 
 @dataclass(frozen=True)
@@ -127,9 +128,12 @@ def build_teams(settings: Settings, app: App | None, engine: AsyncEngine) -> Tea
     """The running Teams side for the lifespan, or None when Teams is off."""
     if app is None:
         return None
+    import httpx
+
     from handlers.teams.conversations import Conversations
 
-    client = httpx.AsyncClient(timeout=CONNECTOR_TIMEOUT)
+    timeout = httpx.Timeout(CONNECTOR_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
+    client = httpx.AsyncClient(timeout=timeout)
     return TeamsSide(app, teams_config(settings), Conversations(engine), client)
 
 

@@ -46,10 +46,10 @@ def test_the_app_without_teams_settings_never_imports_the_teams_sdk() -> None:
     assert done.stdout.strip() == "[]"
 
 
-def test_the_web_app_never_imports_slack_socket_mode_or_alembic() -> None:
-    """Socket Mode is a choice of its own and migrations are a command of their own: neither
-    is paid for by every `clientloop serve` start."""
-    unwanted = "('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode', 'alembic')"
+def test_the_web_app_never_imports_socket_mode_alembic_or_httpx() -> None:
+    """Socket Mode is a choice of its own, migrations a command of their own, and httpx only
+    Teams' connector client: none is paid for by every `clientloop serve` start."""
+    unwanted = "('slack_bolt.adapter.socket_mode', 'slack_sdk.socket_mode', 'alembic', 'httpx')"
     probe = (
         f"import sys, bot.app; print(sorted(m for m in sys.modules if m.startswith({unwanted})))"
     )
