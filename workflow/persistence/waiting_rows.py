@@ -67,7 +67,9 @@ def _change_request_turns() -> Select[Any]:
             decision.c.version == version.c.number,
             decision.c.approver_id == person,
         ]
-        return exists().where(*on, *([decision.c.verdict == verdict] if verdict else []))
+        found = exists().where(*on, *([decision.c.verdict == verdict] if verdict else []))
+        # Nested in a subquery over `customer`, it still belongs to the outer item.
+        return found.correlate_except(decision)
 
     customers = select(func.count(customer.c.id)).where(
         customer.c.project_id == pr.id, customer.c.role == Role.CUSTOMER
