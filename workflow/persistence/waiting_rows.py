@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Integer,
     String,
     and_,
@@ -42,7 +43,8 @@ from workflow.persistence import tables as t
 from workflow.ports import Shown
 
 COLUMNS = ("kind", "item_id", "project_id", "title", "waiting_on", "since", "rank")
-_LATER = 1 << 40  # a sponsor who is not also a customer comes after the customers
+# A sponsor who is not also a customer comes after the customers.
+_LATER = literal(1 << 40, BigInteger)
 
 
 def _change_request_turns() -> Select[Any]:
@@ -98,7 +100,8 @@ def _change_request_turns() -> Select[Any]:
         and_(who.c.role == Role.CUSTOMER, not_(sponsors_first)),
         and_(who.c.role == Role.SPONSOR, external, not_(customers_first)),
     )
-    rank = func.min(case((who.c.role == Role.CUSTOMER, who.c.id), else_=who.c.id + _LATER))
+    place = cast(who.c.id, BigInteger)
+    rank = func.min(case((who.c.role == Role.CUSTOMER, place), else_=place + _LATER))
     pending = (
         select(
             literal("change_request").label("kind"),
@@ -128,7 +131,7 @@ def _change_request_turns() -> Select[Any]:
             title.label("title"),
             who.c.person_id.label("waiting_on"),
             first_open.label("since"),
-            cast(who.c.id, Integer).label("rank"),
+            cast(who.c.id, BigInteger).label("rank"),
         )
         .select_from(joined.join(who, who.c.project_id == cr.project_id))
         .where(cr.state == CRState.PAUSED, who.c.role == Role.PM)
