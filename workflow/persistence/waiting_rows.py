@@ -96,26 +96,50 @@ def _change_request_turns() -> Select[Any]:
     )
     sponsors_first = and_(pr.approval_order == ApprovalOrder.SPONSOR_FIRST, external, sponsor_waits)
     customers_first = and_(pr.approval_order == ApprovalOrder.CUSTOMER_FIRST, approvals < needed)
+    # Whose turn it may be, worked out once per change request (OFFSET 0 keeps the planner
+    # from folding it into the join with the people, which would work it out per person).
+    items = (
+        select(
+            cr.id.label("item_id"),
+            cr.project_id.label("project_id"),
+            title.label("title"),
+            version.c.number.label("number"),
+            version.c.created_at.label("since"),
+            case((not_(sponsors_first), 1), else_=0).label("customers"),
+            case((and_(external, not_(customers_first)), 1), else_=0).label("sponsors"),
+        )
+        .select_from(joined)
+        .where(cr.state == CRState.PENDING, cr.project_id.in_(_PROJECTS))
+        .offset(0)
+        .subquery("turn")
+    )
     may_decide = or_(
-        and_(who.c.role == Role.CUSTOMER, not_(sponsors_first)),
-        and_(who.c.role == Role.SPONSOR, external, not_(customers_first)),
+        and_(who.c.role == Role.CUSTOMER, items.c.customers == 1),
+        and_(who.c.role == Role.SPONSOR, items.c.sponsors == 1),
+    )
+    undecided = ~exists().where(
+        decision.c.change_request_id == items.c.item_id,
+        decision.c.version == items.c.number,
+        decision.c.approver_id == who.c.person_id,
     )
     place = cast(who.c.id, BigInteger)
     rank = func.min(case((who.c.role == Role.CUSTOMER, place), else_=place + _LATER))
     pending = (
         select(
             literal("change_request").label("kind"),
-            cr.id.label("item_id"),
-            cr.project_id.label("project_id"),
-            title.label("title"),
+            items.c.item_id,
+            items.c.project_id,
+            items.c.title,
             who.c.person_id.label("waiting_on"),
-            version.c.created_at.label("since"),
+            items.c.since,
             rank.label("rank"),
         )
-        .select_from(joined.join(who, who.c.project_id == cr.project_id))
-        .where(cr.state == CRState.PENDING, may_decide, not_(decided(who.c.person_id)))
-        .group_by(cr.id, cr.project_id, version.c.title, version.c.created_at, who.c.person_id)
+        .select_from(items.join(who, who.c.project_id == items.c.project_id))
+        .where(may_decide, undecided)
+        .group_by(*(items.c[k] for k in ("item_id", "project_id", "title", "since")))
+        .group_by(who.c.person_id)
     )
+    parts = [(pending, items.c.project_id)]
     first_open = (
         select(question.asked_at)
         .where(question.change_request_id == cr.id, question.answer.is_(None))
@@ -136,17 +160,19 @@ def _change_request_turns() -> Select[Any]:
         .select_from(joined.join(who, who.c.project_id == cr.project_id))
         .where(cr.state == CRState.PAUSED, who.c.role == Role.PM)
     )
-    return _filtered(pending, paused, project=cr.project_id, person=who.c.person_id)
+    parts.append((paused, cr.project_id))
+    return _filtered(parts, person=who.c.person_id)
 
 
-def _filtered(*parts: Select[Any], project: Any, person: Any) -> Select[Any]:
-    """The parts, each kept to the projects asked about (and the person, when one is
-    given: `:person` NULL means everyone)."""
-    scope = [
-        project.in_(bindparam("projects", expanding=True)),
-        or_(bindparam("person", type_=Integer).is_(None), person == bindparam("person")),
-    ]
-    rows = union_all(*(part.where(*scope) for part in parts)).subquery("waiting")
+_PROJECTS: Any = bindparam("projects", expanding=True)
+
+
+def _filtered(parts: list[tuple[Select[Any], Any]], person: Any) -> Select[Any]:
+    """The parts, each kept to the projects asked about (its project column) and to the
+    person, when one is given (`:person` NULL means everyone)."""
+    mine = or_(bindparam("person", type_=Integer).is_(None), person == bindparam("person"))
+    kept = [part.where(project.in_(_PROJECTS), mine) for part, project in parts]
+    rows = union_all(*kept).subquery("waiting")
     return select(*(rows.c[name] for name in COLUMNS))
 
 
