@@ -6,6 +6,9 @@ Sequential calls after a warm-up, in-process, wired as `bot.bootstrap` wires a s
 write engine and its read pool). Prints, per read, the wall and CPU milliseconds per call
 (the median of several rounds) and the SQL statements per call (BEGIN and ROLLBACK count).
 `--keep DIR` keeps the seeded files there, so a second run skips the seeding.
+`--wide` seeds instead one project like the live bench's: a PM, a sponsor, 10 external
+customers and 60 open change requests, each waiting on every customer (600 waiting entries,
+of which pending shows 60).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.scale import NOW, FixedClock, seed
+from bench.scale import NOW, FixedClock, seed, seed_wide
 from bot.bootstrap import bootstrap
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
@@ -92,18 +95,20 @@ async def measure(path: Path, calls: int) -> dict[str, tuple[float, float, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch")
-    parser.add_argument("sizes", nargs="*", type=int, default=[1_000, 100_000])
+    parser.add_argument("sizes", nargs="*", type=int, help="projects (--wide: open CRs)")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) seeded files here")
     parser.add_argument("--calls", type=int, default=CALLS)
     parser.add_argument("--show", action="store_true", help="print each read's answer once")
+    parser.add_argument("--wide", action="store_true", help="one project, 60 open CRs")
     args = parser.parse_args()
+    args.sizes = args.sizes or ([60] if args.wide else [1_000, 100_000])
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         for n in args.sizes:
-            path = folder / f"dispatch-{n}.db"
+            path = folder / (f"wide-{n}.db" if args.wide else f"dispatch-{n}.db")
             if not path.exists():
-                seconds = asyncio.run(seed(path, n))
+                seconds = asyncio.run((seed_wide if args.wide else seed)(path, n))
                 print(f"{n:>7} projects seeded in {seconds:.1f} s", flush=True)
             if args.show:
                 asyncio.run(show(path))

@@ -90,19 +90,53 @@ def rows(count: int) -> dict[Table, Rows]:
     return made
 
 
-async def seed(path: Path, count: int) -> float:
-    """Migrate, then bulk-insert; returns the seconds it took."""
+async def seed(path: Path, count: int, make: Callable[[int], dict[Table, Rows]] = rows) -> float:
+    """Migrate, then bulk-insert `make(count)`; returns the seconds it took."""
     started = time.perf_counter()
     await upgrade_async(f"sqlite+aiosqlite:///{path}")
     engine = create_engine(f"sqlite:///{path}")
     with engine.begin() as connection:
         workspace = {"id": 1, "platform": "slack", "external_id": "T0001", "name": "Bench"}
         connection.execute(t.workspaces.insert(), [workspace])
-        for table, table_rows in rows(count).items():
+        for table, table_rows in make(count).items():
             for start in range(0, len(table_rows), 20_000):
                 connection.execute(table.insert(), table_rows[start : start + 20_000])
     engine.dispose()
     return time.perf_counter() - started
+
+
+def wide_rows(changes: int, customers: int = 10) -> dict[Table, Rows]:
+    """One active project as the live bench seeds it: a PM (person 1), external customers
+    (2 to 1 + `customers`), a sponsor, and `changes` pending change requests, a minute apart,
+    none decided yet, so each waits on every customer."""
+    tables = (t.people, t.projects, t.participants, t.change_requests, t.change_request_versions)
+    made: dict[Table, Rows] = {k: [] for k in tables}
+    roles = [("pm", None)] + [("customer", "external")] * customers + [("sponsor", None)]
+    for person, (role, kind) in enumerate(roles, start=1):
+        made[t.people].append({"id": person, "platform": "slack", "org_id": "T0001",
+            "user_id": f"U{person:07d}", "display_name": f"Person {person}",
+            "timezone": "UTC"})  # fmt: skip
+        made[t.participants].append({"project_id": 1, "person_id": person, "role": role,
+                                     "customer_kind": kind, "away_until": None})  # fmt: skip
+    made[t.projects].append({"id": 1, "workspace_id": 1, "key": "BEN", "name": "Bench",
+        "channel_id": "C0000001", "created_at": NOW - timedelta(days=30), "checkin_day": 2,
+        "checkin_time": clock_time(9, 30), "approval_rule": "all", "quorum": None,
+        "approval_order": "parallel", "state": "active", "row_version": 1,
+        "next_due_at": NOW + timedelta(days=6)})  # fmt: skip
+    for c in range(1, changes + 1):
+        created = NOW - timedelta(days=2, minutes=changes - c)
+        made[t.change_requests].append({"id": c, "project_id": 1, "requested_by": 1,
+            "created_at": created, "state": "pending", "source": "", "row_version": 1})  # fmt: skip
+        made[t.change_request_versions].append({"change_request_id": c, "number": 1,
+            "title": f"Change {c}", "description": "d", "scope": "", "schedule_days": 1,
+            "cost": Decimal("100.00"), "reason": "r", "author_id": 1, "created_at": created,
+            "due_at": None})  # fmt: skip
+    return made
+
+
+async def seed_wide(path: Path, changes: int) -> float:
+    """`seed`, of one project with `changes` open change requests (`wide_rows`)."""
+    return await seed(path, changes, wide_rows)
 
 
 async def timed(call: Callable[[], Awaitable[object]], limit: float) -> float | None:

@@ -10,6 +10,7 @@ from typing import Protocol, Self, TypeVar
 from workflow.domain.audit import AuditEntry, ChainHead
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
+from workflow.domain.insight import PendingItem
 from workflow.domain.people import Identity, Person, Platform, Workspace
 from workflow.domain.projects import Project
 from workflow.domain.views import Outgoing, View
@@ -77,6 +78,16 @@ class Here:
 Rows = tuple[type, Mapping[str, object]]
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A row of `Views.waiting`: what waits on whom, `flow` the index of its aggregate in
+    the question, `rank` the person's place among those the item waits on."""
+
+    pending: PendingItem
+    flow: int
+    rank: int
+
+
 class Views(Protocol):
     """The read model: what requests only show, asked in few indexed statements.
 
@@ -121,6 +132,18 @@ class Views(Protocol):
 
     async def find(self, kind: type[T], **where: object) -> list[T]:
         """Aggregates with their child lists, filtered as `Repository.find` (detached)."""
+        ...
+
+    async def waiting(
+        self,
+        aggregates: Sequence[type],
+        project_ids: Sequence[int],
+        person_id: int | None,
+        limit: int,
+    ) -> tuple[list[Shown], set[type]]:
+        """What the open items of `aggregates` in these projects wait on (on `person_id`
+        only, unless None), oldest first, at most `limit` rows; and the aggregates it could
+        answer so (the others are for the flows' own `waiting`)."""
         ...
 
 

@@ -14,14 +14,16 @@ from workflow.domain.projects import Project
 from workflow.domain.views import View
 from workflow.flows import ITEMS
 from workflow.flows.common import allowed_in, names_for
-from workflow.flows.insight.reads import export_rows, pending_for_person, pending_in, project_digest
+from workflow.flows.insight.reads import export_rows, project_digest
 from workflow.flows.views import views_of
-from workflow.flows.waiting import decision_cards, waiting_across
+from workflow.flows.waiting import decision_cards, shown_waiting, waiting_across
 from workflow.interpreter import help_lines
 from workflow.ports import Here, UnitOfWork
 from workflow.presentation.cards import digest_card, info
 from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
+
+SHOWN = 60  # pending lists the oldest 60 of what waits
 
 
 async def here(
@@ -56,19 +58,21 @@ async def pending_here(uow: UnitOfWork, here: Here, now: datetime) -> View:
     """`pending_view` for who and where the caller looked up already."""
     project, viewer = here.project, here.viewer
     if project is not None and viewer is not None and viewer in project.pms + project.sponsors:
-        items = await pending_in(uow, project)
+        items = await shown_waiting(uow, [project], None, SHOWN)
+    elif viewer is not None:
+        projects, _ = await views_of(uow).open_projects_of(viewer)
+        items = await shown_waiting(uow, projects, viewer, SHOWN)
     else:
-        items = await pending_for_person(uow, viewer) if viewer else []
+        items = []
     shown = {i.waiting_on for i in items}
     names = {i: here.names[i] for i in shown if i in here.names}
     if len(names) < len(shown):
         names |= await views_of(uow).names(shown - names.keys())
     names |= {i: f"#{i}" for i in shown - names.keys()}
     lines = [
-        f"{i.title}: waiting on {names[i.waiting_on]} for {_age(now - i.since)}"
-        for i in sorted(items, key=lambda i: i.since)
+        f"{i.title}: waiting on {names[i.waiting_on]} for {_age(now - i.since)}" for i in items
     ]
-    return info("Pending", "\n".join(lines[:60]) or "Nothing is waiting. 🎉")
+    return info("Pending", "\n".join(lines) or "Nothing is waiting. 🎉")
 
 
 def _age(delta: object) -> str:

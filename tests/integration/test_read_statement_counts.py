@@ -26,8 +26,9 @@ from workflow.presentation.answers import Origin, Words
 AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # BEGIN and one statement: the person, the channel's project, its people and their names.
 HELP = 2
-# ... then which flows have open rows, the open change requests and their three child lists.
-PENDING = 7
+# ... then the change requests' rows shown (one statement, cut at 60), and which of the
+# other flows have open rows: however many change requests are open.
+PENDING = 4
 # BEGIN, the person with their open projects, their people and names; then as pending.
 HOME = 7
 
@@ -69,6 +70,8 @@ async def test_help_pending_and_home_ask_the_database_a_fixed_few_statements(
     runtime = bootstrap(db_url, clock=Clock(), deliver_after_commit=False)
     pm, alice, bob = ref("UPM"), ref("UA"), ref("UB")
     customers = ((alice, CustomerKind.INTERNAL), (bob, CustomerKind.INTERNAL))
+    dispatcher = runtime.dispatcher
+    pending: dict[int, tuple[Any, int, Any, int]] = {}
     try:
         made = await runtime.bus.handle(
             CreateProject(
@@ -77,30 +80,38 @@ async def test_help_pending_and_home_ask_the_database_a_fixed_few_statements(
             )
         )  # fmt: skip
         assert made.subject_id is not None
-        await runtime.bus.handle(
-            CreateChangeRequest(
-                actor=pm, at=AT, project_id=made.subject_id, title="Dark mode", cost=Decimal(1)
+        for n in range(60):
+            title = "Dark mode" if n == 0 else f"Change {n + 1}"
+            await runtime.bus.handle(
+                CreateChangeRequest(
+                    actor=pm, at=AT, project_id=made.subject_id, title=title, cost=Decimal(1)
+                )
             )
-        )
-        dispatcher = runtime.dispatcher
+            if n + 1 not in (5, 60):
+                continue
+            whole, pm_count = await counted(
+                runtime, lambda: dispatcher.handle(origin(pm), Words("pending"))
+            )
+            mine, customer_count = await counted(
+                runtime, lambda: dispatcher.handle(origin(alice), Words("pending"))
+            )
+            pending[n + 1] = (whole, pm_count, mine, customer_count)
         helped, help_count = await counted(
             runtime, lambda: dispatcher.handle(origin(pm), Words("help"))
-        )
-        whole, pm_count = await counted(
-            runtime, lambda: dispatcher.handle(origin(pm), Words("pending"))
-        )
-        mine, customer_count = await counted(
-            runtime, lambda: dispatcher.handle(origin(alice), Words("pending"))
         )
         home, home_count = await counted(runtime, lambda: dispatcher.home(origin(alice)))
     finally:
         await runtime.close()
 
     assert "`/loop change`" in helped.text
-    assert whole.view.text.count("CR-1 Dark mode: waiting on") == 2
-    assert mine.view.text.startswith("CR-1 Dark mode: waiting on UA for 0 h")
-    assert [card.title for card in home.pending] == ["CR-1 · Dark mode (version 1)"]
+    for changes, (whole, _, mine, _) in pending.items():
+        assert whole.view.text.count("CR-1 Dark mode: waiting on") == 2
+        assert whole.view.text.count("\n") + 1 == min(2 * changes, 60)
+        assert mine.view.text.startswith("CR-1 Dark mode: waiting on UA for 0 h")
+        assert mine.view.text.count("\n") + 1 == changes
+    assert home.pending[0].title == "CR-1 · Dark mode (version 1)"
     assert help_count <= HELP
-    assert pm_count <= PENDING
-    assert customer_count <= PENDING + 1  # the customer's open projects: another question
+    # Pending asks as many statements of 60 open change requests as of 5.
+    assert pending[5][1] == pending[60][1] <= PENDING
+    assert pending[5][3] == pending[60][3] <= PENDING + 1  # the customer's open projects
     assert home_count <= HOME

@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar, runtime_checkable
 
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Project, ProjectState
-from workflow.ports import AnyOf, Here, Includes, Rows, UnitOfWork, Views
+from workflow.ports import AnyOf, Here, Includes, Rows, Shown, UnitOfWork, Views
 
 T = TypeVar("T")
 OPEN_PROJECT = AnyOf(*(s for s in ProjectState if s is not ProjectState.CLOSED))
@@ -82,3 +82,12 @@ class RepositoryViews:
 
     async def find(self, kind: type[T], **where: object) -> list[T]:
         return await self.uow.repo(kind).find(**where)
+
+    async def waiting(
+        self,
+        aggregates: Sequence[type],
+        project_ids: Sequence[int],
+        person_id: int | None,
+        limit: int,
+    ) -> tuple[list[Shown], set[type]]:
+        return [], set()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from workflow.domain.insight import PendingItem
 from workflow.domain.projects import Project
 from workflow.domain.views import View, card_key
 from workflow.flows.common import everyone, load, names_for
@@ -59,16 +60,49 @@ async def waiting_in(uow: UnitOfWork, project: Project) -> list[Waiting]:
 async def waiting_across(uow: UnitOfWork, projects: Iterable[Project]) -> dict[int, list[Waiting]]:
     """`waiting_in` of each project (by id), asking each flow once for all of them, and only
     the flows that the read model says have open rows in them."""
-    chosen = {p.id: p for p in projects if p.id is not None}
-    found: dict[int, list[Waiting]] = {pid: [] for pid in chosen}
+    found = await _across(uow, projects, _WAITERS)
+    return {pid: [w for _, w in tagged] for pid, tagged in found.items()}
+
+
+async def shown_waiting(
+    uow: UnitOfWork, projects: Sequence[Project], person_id: int | None, limit: int
+) -> list[PendingItem]:
+    """The first `limit` of what waits (on `person_id` only, unless None) in `projects`,
+    oldest first, in the order `waiting_across` lists them: the read model answers the flows
+    it has a query for with the rows shown; the other flows' `waiting` builds the rest."""
+    chosen = [p for p in projects if p.id is not None]
     declared = [w for w in _WAITERS if isinstance(w, Waits)]
+    aggregates = [w.aggregate for w in declared]
+    pids = [p.id or 0 for p in chosen]
+    rows, answered = await views_of(uow).waiting(aggregates, pids, person_id, limit)
+    keyed = [(s.pending, _WAITERS.index(declared[s.flow]), s.rank) for s in rows]
+    rest = [w for w in _WAITERS if not (isinstance(w, Waits) and w.aggregate in answered)]
+    for tagged in (await _across(uow, chosen, rest)).values():
+        places: dict[tuple[int, int], int] = {}
+        for flow, w in tagged:
+            item = (flow, w.pending.item_id)
+            places[item] = places.get(item, -1) + 1
+            if person_id is None or w.pending.waiting_on == person_id:
+                keyed.append((w.pending, flow, places[item]))
+    keyed.sort(key=lambda k: (k[0].since, k[0].project_id, k[1], k[0].item_id, k[2]))
+    return [pending for pending, _, _ in keyed[:limit]]
+
+
+async def _across(
+    uow: UnitOfWork, projects: Iterable[Project], waiters: Sequence[Waiter]
+) -> dict[int, list[tuple[int, Waiting]]]:
+    """What `waiters` find in each project, each entry with its waiter's place in the flows."""
+    chosen = {p.id: p for p in projects if p.id is not None}
+    found: dict[int, list[tuple[int, Waiting]]] = {pid: [] for pid in chosen}
+    declared = [w for w in waiters if isinstance(w, Waits)]
     questions = [(w.aggregate, w.where) for w in declared]
     views = views_of(uow)
-    having = await views.having(questions, list(chosen)) if chosen else set()
-    for waiter in _WAITERS:
+    having = await views.having(questions, list(chosen)) if chosen and declared else set()
+    for waiter in waiters:
+        flow = _WAITERS.index(waiter)
         if not isinstance(waiter, Waits):
             for pid, project in chosen.items():
-                found[pid] += await waiter(uow, project)
+                found[pid] += [(flow, w) for w in await waiter(uow, project)]
             continue
         index = declared.index(waiter)
         pids = sorted(pid for i, pid in having if i == index)
@@ -76,7 +110,8 @@ async def waiting_across(uow: UnitOfWork, projects: Iterable[Project]) -> dict[i
             continue
         rows = await views.find(waiter.aggregate, project_id=AnyOf(*pids), **waiter.where)
         for pid in pids:
-            found[pid] += waiter.build(chosen[pid], [r for r in rows if r.project_id == pid])
+            built = waiter.build(chosen[pid], [r for r in rows if r.project_id == pid])
+            found[pid] += [(flow, w) for w in built]
     return found
 
 

@@ -32,7 +32,8 @@ from workflow.persistence import tables as t
 from workflow.persistence.errors import database_errors
 from workflow.persistence.repository import conditions
 from workflow.persistence.unit_of_work import SqlUnitOfWork
-from workflow.ports import Here, Rows, UnitOfWork, Views
+from workflow.persistence.waiting_rows import QUERIES, shown, waiting_query
+from workflow.ports import Here, Rows, Shown, UnitOfWork, Views
 
 T = TypeVar("T")
 PROJECT = [f.name for f in fields(Project) if f.name != "participants"]
@@ -226,6 +227,21 @@ class SqlViews:
         mapper = sa_inspect(kind)
         query = select(mapper.local_table).where(*conditions(kind, where))
         return await self._instances(mapper, query.order_by(*mapper.primary_key))
+
+    async def waiting(
+        self,
+        aggregates: Sequence[type],
+        project_ids: Sequence[int],
+        person_id: int | None,
+        limit: int,
+    ) -> tuple[list[Shown], set[type]]:
+        known = tuple(a for a in aggregates if a in QUERIES)
+        if not known or not project_ids:
+            return [], set(known)
+        params: dict[str, object] = {"projects": sorted(set(project_ids))}
+        params |= {"person": person_id, "limit": limit}
+        rows = await self._rows(waiting_query(known), params)
+        return shown(rows, [aggregates.index(a) for a in known]), set(known)
 
     async def _instances(self, mapper: Mapper[Any], query: Select[Any]) -> list[Any]:
         """Instances of `mapper` from `query`'s rows, each child list loaded in one more
