@@ -127,7 +127,7 @@ def bootstrap(
     reads = read_uow_factory(read_sessions)
     options = delivery or DeliveryOptions()
     sender = Sender(
-        OutboxStore(sessions),
+        OutboxStore(sessions, read_sessions),
         reads,  # the sender only looks people and places up: never SQLite's one writer
         chosen,
         clock,

@@ -161,9 +161,8 @@ class Sender:
         actors = view.all_actors()
         if not actors:
             return view
-        async with self.uow_factory() as uow:
-            people = await uow.people.get_many(actors)
-        users = tuple((p.id, p.identity.user_id) for p in people if p.id is not None)
+        found = await self.queue.user_ids(sorted(set(actors)))
+        users = tuple(sorted(found.items()))
         return dataclasses.replace(view, actor_users=users)
 
     async def _targets(self, row: Queued) -> list[tuple[Address, str | None]]:

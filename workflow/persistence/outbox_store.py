@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,9 +16,14 @@ from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
+from workflow.persistence.tables import people
 from workflow.persistence.tables_delivery import card_copies, outbox
 
 PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
+# An update of a card that a newer update of the same card replaced before it was sent: the
+# person sees the newest card, one chat.update later, instead of every version in turn.
+SUPERSEDED = "superseded"
+UPDATE = "update"
 
 
 @dataclass(frozen=True)
@@ -88,10 +93,19 @@ COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_field
 
 
 class OutboxStore:
-    """Each method is its own short transaction on its own session."""
+    """Each method is its own short transaction on its own session.
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    Lookups that write nothing (`copies`, `user_ids`) run on `read_sessionmaker` when given:
+    on SQLite they then never wait for, or hold up, the one writer.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        read_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
+        self.read_sessionmaker = read_sessionmaker or sessionmaker
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRecord]:
         """Lease up to `limit` due rows; no row is handed to two claimers at once.
@@ -117,8 +131,9 @@ class OutboxStore:
                 .values(lease_until=now + timedelta(seconds=lease_seconds))
                 .returning(*RECORD_COLUMNS)
             )
-            rows = (await session.execute(lease)).all()
-        return sorted((_record(row) for row in rows), key=lambda r: r.id)
+            claimed = sorted((_record(row) for row in (await session.execute(lease)).all()),
+                             key=lambda r: r.id)  # fmt: skip
+            return await _coalesced(session, claimed, free)
 
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
@@ -211,9 +226,20 @@ class OutboxStore:
 
     async def copies(self, card_key: str) -> list[CardCopyRecord]:
         query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
-        async with self._transaction() as session:
-            rows = (await session.execute(query.order_by(card_copies.c.id))).all()
+        with database_errors():
+            async with self.read_sessionmaker() as session:
+                rows = (await session.execute(query.order_by(card_copies.c.id))).all()
         return [CardCopyRecord(**row._mapping) for row in rows]
+
+    async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """The platform user id of each of these people still known (one Core query)."""
+        if not person_ids:
+            return {}
+        query = select(people.c.id, people.c.user_id).where(people.c.id.in_(sorted(person_ids)))
+        with database_errors():
+            async with self.read_sessionmaker() as session:
+                rows = (await session.execute(query)).all()
+        return {int(row.id): str(row.user_id) for row in rows}
 
     async def pending_count(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)
@@ -234,6 +260,41 @@ class OutboxStore:
                 session.begin(),
             ):
                 yield session
+
+
+async def _coalesced(
+    session: AsyncSession, claimed: list[OutboxRecord], free: Any
+) -> list[OutboxRecord]:
+    """The claimed rows less the card updates a newer claimed update of the same card
+    replaces; those, and any older pending update of that card no one else holds (one put
+    back by a rate limit, say), become superseded in the claim's own transaction, so the
+    newest version is the one sent and an older one can never land after it."""
+    newest: dict[str, int] = {}
+    for row in claimed:
+        if row.op == UPDATE and row.card_key is not None:
+            newest[row.card_key] = row.id  # `claimed` is in id order: the last one wins
+    if not newest:
+        return claimed
+    ours = [row.id for row in claimed]
+    older = or_(
+        *(
+            and_(outbox.c.card_key == key, outbox.c.id < newest_id)
+            for key, newest_id in newest.items()
+        )
+    )
+    supersede = (
+        update(outbox)
+        .where(
+            outbox.c.state == PENDING,
+            outbox.c.op == UPDATE,
+            older,
+            or_(free, outbox.c.id.in_(ours)),
+        )
+        .values(state=SUPERSEDED, lease_until=None)
+        .returning(outbox.c.id)
+    )
+    gone = set((await session.scalars(supersede)).all())
+    return [row for row in claimed if row.id not in gone]
 
 
 def _record(row: Row[Any]) -> OutboxRecord:
