@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -227,3 +228,33 @@ async def test_a_failing_notice_about_a_failure_tells_nobody(
     bounces = [state for key, state in rows if key and key.startswith("bounce:")]
     assert bounces == ["undeliverable"]  # one notice, which failed too, and no notice of it
     assert sorted(state for _, state in rows) == ["sent", "sent", "undeliverable", "undeliverable"]
+
+
+class CountingQueue:
+    """The real outbox store, counting the claims made through it."""
+
+    def __init__(self, store: OutboxStore) -> None:
+        self.store, self.claims = store, 0
+
+    async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[Any]:
+        self.claims += 1
+        return await self.store.claim(now, limit, lease_seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+async def test_kicks_while_a_delivery_runs_fold_into_one_more_round(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, _ = runtime
+    await setup(rt)
+    counting = CountingQueue(OutboxStore(rt.sessions))
+    rt.sender.queue = counting
+    for _ in range(16):  # sixteen commits at once
+        rt.sender.kick()
+    await rt.sender.drain()
+    assert len(notifier.sent) == 3
+    # One claim took all three rows; the fifteen kicks after the first asked for one round.
+    assert counting.claims <= 3
+    assert await rt.sender.deliver_pending() == 0

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, and_, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -16,28 +16,16 @@ from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
+from workflow.persistence.outbox_claim import (
+    PENDING,
+    SENT,
+    UNDELIVERABLE,
+    Claimed,
+    OutboxRecord,
+    coalesced,
+)
 from workflow.persistence.tables import people
 from workflow.persistence.tables_delivery import card_copies, outbox
-
-PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
-# An update of a card that a newer update of the same card replaced before it was sent: the
-# person sees the newest card, one chat.update later, instead of every version in turn.
-SUPERSEDED = "superseded"
-UPDATE = "update"
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    """One message to deliver, as claimed (attempts counts the failed tries so far)."""
-
-    id: int
-    project_id: int | None
-    recipient_person_id: int | None
-    recipient_project_id: int | None
-    card_key: str | None
-    op: str
-    view: dict[str, Any]
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -133,7 +121,9 @@ class OutboxStore:
             )
             claimed = sorted((_record(row) for row in (await session.execute(lease)).all()),
                              key=lambda r: r.id)  # fmt: skip
-            return await _coalesced(session, claimed, free)
+            handed = Claimed(await coalesced(session, claimed, free))
+        handed.full = len(ids) >= limit
+        return handed
 
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
@@ -260,41 +250,6 @@ class OutboxStore:
                 session.begin(),
             ):
                 yield session
-
-
-async def _coalesced(
-    session: AsyncSession, claimed: list[OutboxRecord], free: Any
-) -> list[OutboxRecord]:
-    """The claimed rows less the card updates a newer claimed update of the same card
-    replaces; those, and any older pending update of that card no one else holds (one put
-    back by a rate limit, say), become superseded in the claim's own transaction, so the
-    newest version is the one sent and an older one can never land after it."""
-    newest: dict[str, int] = {}
-    for row in claimed:
-        if row.op == UPDATE and row.card_key is not None:
-            newest[row.card_key] = row.id  # `claimed` is in id order: the last one wins
-    if not newest:
-        return claimed
-    ours = [row.id for row in claimed]
-    older = or_(
-        *(
-            and_(outbox.c.card_key == key, outbox.c.id < newest_id)
-            for key, newest_id in newest.items()
-        )
-    )
-    supersede = (
-        update(outbox)
-        .where(
-            outbox.c.state == PENDING,
-            outbox.c.op == UPDATE,
-            older,
-            or_(free, outbox.c.id.in_(ours)),
-        )
-        .values(state=SUPERSEDED, lease_until=None)
-        .returning(outbox.c.id)
-    )
-    gone = set((await session.scalars(supersede)).all())
-    return [row for row in claimed if row.id not in gone]
 
 
 def _record(row: Row[Any]) -> OutboxRecord:
