@@ -61,7 +61,9 @@ class Sender:
         self._tasks: set[asyncio.Task[int]] = set()
         self._runner: asyncio.Task[int] | None = None
         self._kicked = False
-        self._queued_more = False  # this round queued rows (bounce notices) to claim next
+        # This round queued rows (bounce notices) or put some back (which may be due by its
+        # end): claim again before stopping, even after a claim that took every due row.
+        self._claim_again = False
         # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
         # not only at the next commit or scheduler tick (a timer on the running loop).
         self.wake_for_deferred = wake_for_deferred
@@ -103,11 +105,11 @@ class Sender:
         handled = 0
         async with self._lock:
             while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
-                self._queued_more = False
+                self._claim_again = False
                 await self._deliver_all(rows)
                 handled += len(rows)
                 full = getattr(rows, "full", len(rows) >= self.batch)
-                if not full and not self._queued_more:
+                if not full and not self._claim_again:
                     break  # it took every due row; what was committed since kicked again
             self._set_wake()
         return handled
@@ -135,6 +137,7 @@ class Sender:
             self._wake = None
 
     def _wake_at(self, at: datetime) -> None:
+        self._claim_again = True
         if self.wake_for_deferred:
             heapq.heappush(self._due, at)
 
@@ -274,4 +277,4 @@ class Sender:
             notices = await bounce_notices(uow, row, error)
         # The notices are new pending rows: this same deliver_pending loop claims them next.
         await self.queue.mark_undeliverable(row.id, self.clock.now(), error, notices)
-        self._queued_more = self._queued_more or bool(notices)
+        self._claim_again = self._claim_again or bool(notices)
