@@ -61,9 +61,6 @@ class Sender:
         self._tasks: set[asyncio.Task[int]] = set()
         self._runner: asyncio.Task[int] | None = None
         self._kicked = False
-        # This round queued rows (bounce notices) or put some back (which may be due by its
-        # end): claim again before stopping, even after a claim that took every due row.
-        self._claim_again = False
         # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
         # not only at the next commit or scheduler tick (a timer on the running loop).
         self.wake_for_deferred = wake_for_deferred
@@ -104,13 +101,11 @@ class Sender:
         """Deliver what is due now; returns how many rows were handled (sent, retried, put back)."""
         handled = 0
         async with self._lock:
+            # Until a claim finds nothing: rows may be committed without a kick (a batch of
+            # a fan-out written outside the bus), and bounce notices are queued by this loop.
             while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
-                self._claim_again = False
                 await self._deliver_all(rows)
                 handled += len(rows)
-                full = getattr(rows, "full", len(rows) >= self.batch)
-                if not full and not self._claim_again:
-                    break  # it took every due row; what was committed since kicked again
             self._set_wake()
         return handled
 
@@ -137,7 +132,6 @@ class Sender:
             self._wake = None
 
     def _wake_at(self, at: datetime) -> None:
-        self._claim_again = True
         if self.wake_for_deferred:
             heapq.heappush(self._due, at)
 
@@ -277,4 +271,3 @@ class Sender:
             notices = await bounce_notices(uow, row, error)
         # The notices are new pending rows: this same deliver_pending loop claims them next.
         await self.queue.mark_undeliverable(row.id, self.clock.now(), error, notices)
-        self._claim_again = self._claim_again or bool(notices)

@@ -31,13 +31,6 @@ class OutboxRecord:
     attempts: int
 
 
-class Claimed(list[OutboxRecord]):
-    """The rows a claim hands out; `full` says it took as many due rows as it was allowed
-    (some may be superseded and not handed out), so more may be waiting."""
-
-    full = False
-
-
 async def coalesced(
     session: AsyncSession, claimed: list[OutboxRecord], free: Any
 ) -> list[OutboxRecord]:

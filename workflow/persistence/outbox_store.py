@@ -20,7 +20,6 @@ from workflow.persistence.outbox_claim import (
     PENDING,
     SENT,
     UNDELIVERABLE,
-    Claimed,
     OutboxRecord,
     coalesced,
 )
@@ -121,9 +120,7 @@ class OutboxStore:
             )
             claimed = sorted((_record(row) for row in (await session.execute(lease)).all()),
                              key=lambda r: r.id)  # fmt: skip
-            handed = Claimed(await coalesced(session, claimed, free))
-        handed.full = len(ids) >= limit
-        return handed
+            return await coalesced(session, claimed, free)
 
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
