@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -77,6 +77,8 @@ class Runtime:
     clock: Clock
     dispatcher: Dispatcher  # the one door both chat adapters use
     notifiers: dict[Platform, Notifier] = field(default_factory=dict)
+    # Run at close, once the sender has drained (e.g. the Slack clients' pooled connections).
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.sessions)
@@ -93,6 +95,8 @@ class Runtime:
     async def close(self, *, dispose: bool = True) -> None:
         self.sender.stop()
         await self.sender.drain()
+        for close in self.closers:
+            await close()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()  # always ours, even when `engine` was lent
         if dispose:
@@ -123,7 +127,7 @@ def bootstrap(
     reads = read_uow_factory(read_sessions)
     options = delivery or DeliveryOptions()
     sender = Sender(
-        OutboxStore(sessions),
+        OutboxStore(sessions, read_sessions),
         reads,  # the sender only looks people and places up: never SQLite's one writer
         chosen,
         clock,

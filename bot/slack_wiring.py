@@ -132,5 +132,7 @@ def default_parts(settings: Settings) -> SlackParts:
 
 
 def register_listeners(slack: SlackSide | None, runtime: Runtime, parts: SlackParts) -> None:
+    if slack is not None:
+        runtime.closers.append(slack.clients.close)
     if slack is not None and parts.listeners is not None:
         parts.listeners(slack.app, runtime)

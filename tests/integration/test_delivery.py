@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -95,6 +96,81 @@ async def test_every_copy_of_a_card_is_updated_in_place_and_loses_its_buttons(
     assert {d.address.conversation_id for d in last_round} == {"C1", "D-UALICE", "D-USAM"}
 
 
+async def pending_card_updates(rt: Runtime) -> tuple[list[str], list[int]]:
+    """A change request's card posted to its three copies, then two decisions on it whose
+    updates of that card (one or more each) wait in the outbox; returns the copies' ids and
+    the updates' rows."""
+    project = await setup(rt)
+    cr = await rt.bus.handle(CreateChangeRequest(actor=PM, at=T0, project_id=project, title="Blog"))
+    await rt.sender.deliver_pending()
+    for who in (ALICE, SAM):
+        await rt.bus.handle(
+            DecideChange(
+                actor=who, at=T0, change_id=cr.subject_id or 0, version=1, verdict=Verdict.APPROVE
+            )
+        )
+    async with rt.sessions() as session:
+        copies = [m for m in (await session.scalars(select(outbox.c.platform_message_id))) if m]
+        updates = list(
+            await session.scalars(
+                select(outbox.c.id).where(outbox.c.op == "update").order_by(outbox.c.id)
+            )
+        )
+    assert len(updates) >= 2
+    return copies, updates
+
+
+async def states(rt: Runtime, ids: list[int]) -> list[str]:
+    async with rt.sessions() as session:
+        query = select(outbox.c.state).where(outbox.c.id.in_(ids)).order_by(outbox.c.id)
+        return list(await session.scalars(query))
+
+
+async def test_pending_updates_of_one_card_go_out_once_as_its_newest_version(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, _ = runtime
+    _, updates = await pending_card_updates(rt)
+    await rt.sender.deliver_pending()
+    # Each of the three copies was updated once, to the card after both decisions.
+    assert len(notifier.updated) == 3
+    assert len({d.message_id for d in notifier.updated}) == 3
+    assert all(d.view.status == "Approved" for d in notifier.updated)
+    assert await states(rt, updates) == ["superseded"] * (len(updates) - 1) + ["sent"]
+    assert await rt.sender.deliver_pending() == 0
+
+
+async def test_an_older_update_put_back_never_lands_after_a_newer_one(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, clock = runtime
+    _, updates = await pending_card_updates(rt)
+    store = OutboxStore(rt.sessions)
+    # A rate limit put the older update back for later; the newer one is due now.
+    await store.defer(updates[0], T0 + timedelta(minutes=5))
+    await rt.sender.deliver_pending()
+    assert len(notifier.updated) == 3
+    assert all(d.view.status == "Approved" for d in notifier.updated)
+    clock.at = T0 + timedelta(minutes=10)
+    assert await rt.sender.deliver_pending() == 0
+    assert len(notifier.updated) == 3
+    assert await states(rt, updates) == ["superseded"] * (len(updates) - 1) + ["sent"]
+
+
+async def test_an_update_claimed_elsewhere_is_not_superseded(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, _, _ = runtime
+    _, updates = await pending_card_updates(rt)
+    store = OutboxStore(rt.sessions)
+    first = await store.claim(T0, 1, 60)  # another sender holds the older update
+    assert [r.id for r in first] == updates[:1]
+    second = await store.claim(T0, 10, 60)
+    # The newest of the rest is sent; the one held elsewhere is left to its holder.
+    assert [r.id for r in second if r.op == "update"] == updates[-1:]
+    assert (await states(rt, updates))[0] == "pending"
+
+
 async def test_a_transient_failure_is_retried_later_and_a_permanent_one_is_not(
     runtime: tuple[Runtime, FakeNotifier, FixedClock],
 ) -> None:
@@ -152,3 +228,33 @@ async def test_a_failing_notice_about_a_failure_tells_nobody(
     bounces = [state for key, state in rows if key and key.startswith("bounce:")]
     assert bounces == ["undeliverable"]  # one notice, which failed too, and no notice of it
     assert sorted(state for _, state in rows) == ["sent", "sent", "undeliverable", "undeliverable"]
+
+
+class CountingQueue:
+    """The real outbox store, counting the claims made through it."""
+
+    def __init__(self, store: OutboxStore) -> None:
+        self.store, self.claims = store, 0
+
+    async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[Any]:
+        self.claims += 1
+        return await self.store.claim(now, limit, lease_seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+
+async def test_kicks_while_a_delivery_runs_fold_into_one_more_round(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, notifier, _ = runtime
+    await setup(rt)
+    counting = CountingQueue(OutboxStore(rt.sessions))
+    rt.sender.queue = counting
+    for _ in range(16):  # sixteen commits at once
+        rt.sender.kick()
+    await rt.sender.drain()
+    assert len(notifier.sent) == 3
+    # One claim took all three rows; the fifteen kicks after the first asked for one round.
+    assert counting.claims <= 3
+    assert await rt.sender.deliver_pending() == 0

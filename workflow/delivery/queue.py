@@ -75,6 +75,9 @@ class OutboxQueue(Protocol):
         at: datetime,
     ) -> None: ...
     async def copies(self, card_key: str) -> list[Any]: ...
+    async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """The platform user id of each of these people still known."""
+        ...
 
 
 class Undeliverable(Exception):

@@ -7,17 +7,18 @@ import dataclasses
 import heapq
 import logging
 import random
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from workflow.delivery.bounces import bounce_notices
+from workflow.delivery.lanes import lanes
 from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
 from workflow.delivery.queue import NotConfigured, OutboxQueue, Queued, Undeliverable, address_of
 from workflow.domain.people import Platform
 from workflow.domain.views import View, view_from_dict
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork
 
-__all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable"]
+__all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable", "lanes"]
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -58,6 +59,8 @@ class Sender:
         self.in_flight = in_flight
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
+        self._runner: asyncio.Task[int] | None = None
+        self._kicked = False
         # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
         # not only at the next commit or scheduler tick (a timer on the running loop).
         self.wake_for_deferred = wake_for_deferred
@@ -65,10 +68,26 @@ class Sender:
         self._wake: asyncio.TimerHandle | None = None
 
     def kick(self) -> None:
-        """Deliver in the background (the bus calls this after every commit)."""
-        task = asyncio.get_running_loop().create_task(self.deliver_pending())
+        """Deliver in the background (the bus calls this after every commit).
+
+        Kicks fold together: while a delivery runs, any number of kicks ask for one more
+        round after it, not one claim each (16 commits at once used to queue 16 claims, most
+        of them finding nothing, each a write transaction).
+        """
+        self._kicked = True
+        if self._runner is not None and not self._runner.done():
+            return
+        task = asyncio.get_running_loop().create_task(self._run_kicked())
+        self._runner = task
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _run_kicked(self) -> int:
+        handled = 0
+        while self._kicked:
+            self._kicked = False
+            handled += await self.deliver_pending()
+        return handled
 
     async def kick_after_commit(self) -> None:
         self.kick()
@@ -82,6 +101,8 @@ class Sender:
         """Deliver what is due now; returns how many rows were handled (sent, retried, put back)."""
         handled = 0
         async with self._lock:
+            # Until a claim finds nothing: rows may be committed without a kick (a batch of
+            # a fan-out written outside the bus), and bounce notices are queued by this loop.
             while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
                 await self._deliver_all(rows)
                 handled += len(rows)
@@ -161,9 +182,8 @@ class Sender:
         actors = view.all_actors()
         if not actors:
             return view
-        async with self.uow_factory() as uow:
-            people = await uow.people.get_many(actors)
-        users = tuple((p.id, p.identity.user_id) for p in people if p.id is not None)
+        found = await self.queue.user_ids(sorted(set(actors)))
+        users = tuple(sorted(found.items()))
         return dataclasses.replace(view, actor_users=users)
 
     async def _targets(self, row: Queued) -> list[tuple[Address, str | None]]:
@@ -251,33 +271,3 @@ class Sender:
             notices = await bounce_notices(uow, row, error)
         # The notices are new pending rows: this same deliver_pending loop claims them next.
         await self.queue.mark_undeliverable(row.id, self.clock.now(), error, notices)
-
-
-def lanes(rows: Sequence[Queued]) -> list[list[Queued]]:
-    """The rows (in id order) in lanes that may go out side by side: rows sharing a card key
-    or a recipient share a lane, in order (a card's update after its post; one person's
-    messages as they were written)."""
-    found: list[list[Queued]] = []
-    lane_of: dict[Hashable, int] = {}
-    for row in rows:
-        keys = [
-            (kind, value)
-            for kind, value in (
-                ("card", row.card_key),
-                ("person", row.recipient_person_id),
-                ("project", row.recipient_project_id),
-            )
-            if value is not None
-        ]
-        joined = sorted({lane_of[key] for key in keys if key in lane_of})
-        if not joined:
-            joined = [len(found)]
-            found.append([])
-        into = joined[0]
-        for other in joined[1:]:  # this row ties two lanes together: one lane, in id order
-            found[into] = sorted(found[into] + found[other], key=lambda r: r.id)
-            found[other] = []
-            lane_of.update({key: into for key, lane in lane_of.items() if lane == other})
-        found[into].append(row)
-        lane_of.update({key: into for key in keys})
-    return [lane for lane in found if lane]

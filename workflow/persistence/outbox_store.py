@@ -16,23 +16,15 @@ from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
+from workflow.persistence.outbox_claim import (
+    PENDING,
+    SENT,
+    UNDELIVERABLE,
+    OutboxRecord,
+    coalesced,
+)
+from workflow.persistence.tables import people
 from workflow.persistence.tables_delivery import card_copies, outbox
-
-PENDING, SENT, UNDELIVERABLE = "pending", "sent", "undeliverable"
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    """One message to deliver, as claimed (attempts counts the failed tries so far)."""
-
-    id: int
-    project_id: int | None
-    recipient_person_id: int | None
-    recipient_project_id: int | None
-    card_key: str | None
-    op: str
-    view: dict[str, Any]
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -88,10 +80,19 @@ COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_field
 
 
 class OutboxStore:
-    """Each method is its own short transaction on its own session."""
+    """Each method is its own short transaction on its own session.
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    Lookups that write nothing (`copies`, `user_ids`) run on `read_sessionmaker` when given:
+    on SQLite they then never wait for, or hold up, the one writer.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        read_sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
+        self.read_sessionmaker = read_sessionmaker or sessionmaker
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRecord]:
         """Lease up to `limit` due rows; no row is handed to two claimers at once.
@@ -117,8 +118,9 @@ class OutboxStore:
                 .values(lease_until=now + timedelta(seconds=lease_seconds))
                 .returning(*RECORD_COLUMNS)
             )
-            rows = (await session.execute(lease)).all()
-        return sorted((_record(row) for row in rows), key=lambda r: r.id)
+            claimed = sorted((_record(row) for row in (await session.execute(lease)).all()),
+                             key=lambda r: r.id)  # fmt: skip
+            return await coalesced(session, claimed, free)
 
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
@@ -211,9 +213,20 @@ class OutboxStore:
 
     async def copies(self, card_key: str) -> list[CardCopyRecord]:
         query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
-        async with self._transaction() as session:
-            rows = (await session.execute(query.order_by(card_copies.c.id))).all()
+        with database_errors():
+            async with self.read_sessionmaker() as session:
+                rows = (await session.execute(query.order_by(card_copies.c.id))).all()
         return [CardCopyRecord(**row._mapping) for row in rows]
+
+    async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
+        """The platform user id of each of these people still known (one Core query)."""
+        if not person_ids:
+            return {}
+        query = select(people.c.id, people.c.user_id).where(people.c.id.in_(sorted(person_ids)))
+        with database_errors():
+            async with self.read_sessionmaker() as session:
+                rows = (await session.execute(query)).all()
+        return {int(row.id): str(row.user_id) for row in rows}
 
     async def pending_count(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)

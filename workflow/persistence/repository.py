@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, CursorResult, insert, select, update
+from sqlalchemy import ColumnElement, CursorResult, bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,6 +99,10 @@ def _includes(cls: type, name: str, where: Includes) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], parent_key.in_(children))
 
 
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
+_HEAD_LOCKED = _HEAD.with_for_update()
+
+
 class SqlAuditLog:
     """The hash chain: entries plus a one-row head, so a deleted tail is noticed."""
 
@@ -106,9 +110,7 @@ class SqlAuditLog:
         self.session = session
 
     async def head(self, *, lock: bool = False) -> ChainHead | None:
-        query = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
-        if lock:
-            query = query.with_for_update()
+        query = _HEAD_LOCKED if lock else _HEAD
         with database_errors():
             row = (await self.session.execute(query)).one_or_none()
         return ChainHead(row.seq, row.hash) if row else None
@@ -147,15 +149,21 @@ class SqlInboundLog:
 
     async def first_time(self, key: str, at: datetime) -> bool:
         """One statement, no savepoint: the insert does nothing when the key is known."""
-        dialect = self.session.get_bind().dialect.name
-        module = postgresql if dialect == "postgresql" else sqlite
-        statement = (
-            module.insert(inbound_events)
-            .values(key=key, received_at=at)
-            .on_conflict_do_nothing(index_elements=[inbound_events.c.key])
-        )
+        statement = _FIRST_TIME[self.session.get_bind().dialect.name == "postgresql"]
         with database_errors():
             # Flush first: a failure of pending objects must not read as a duplicate.
             await self.session.flush()
-            result = cast(CursorResult[Any], await self.session.execute(statement))
+            result = cast(
+                CursorResult[Any],
+                await self.session.execute(statement, {"key": key, "received_at": at}),
+            )
         return result.rowcount == 1
+
+
+# Built once (every command runs one): building it per call cost more than running it.
+_FIRST_TIME = {
+    postgres: module.insert(inbound_events)
+    .values(key=bindparam("key"), received_at=bindparam("received_at"))
+    .on_conflict_do_nothing(index_elements=[inbound_events.c.key])
+    for postgres, module in ((True, postgresql), (False, sqlite))
+}
