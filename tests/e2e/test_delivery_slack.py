@@ -78,8 +78,11 @@ async def test_429s_and_500s_lose_nothing_and_a_dead_dm_reaches_the_pm_once(
     assert len(fake_slack.calls_of("chat.postMessage")) == 80 + 1 + 2 + 2 + 1  # +failures
     assert_slack_limits_kept(recording.calls)
     _assert_retry_after_honoured(recording)
-    # The dead DM was tried once, never again; the PM heard about it exactly once.
-    assert [r.address.conversation_id for r in recording.calls].count(GONE) == 1
+    # The dead DM failed for good once and was never tried again (a transient 5xx or 429 may
+    # land on it first: several conversations are in flight at once, in no fixed order);
+    # the PM heard about it exactly once.
+    dead = [r.receipt for r in recording.calls if r.address.conversation_id == GONE]
+    assert [r.permanent for r in dead] == [False] * (len(dead) - 1) + [True]
     notices = [r for r in recording.calls if r.title == BOUNCE_TITLE]
     assert [r.address.conversation_id for r in notices] == ["UPM"]
     notice = next(
@@ -94,5 +97,7 @@ def _assert_retry_after_honoured(recording: Recording) -> None:
     assert [r.receipt.retry_after for r in limited] == [7.0, 3.0]
     for hit in limited:
         resume = hit.at + timedelta(seconds=hit.receipt.retry_after or 0)
-        later = recording.calls[recording.calls.index(hit) + 1 :]
+        # Calls already in flight at that same moment (several conversations go out at
+        # once) finish after it; nothing is started at a later moment before `resume`.
+        later = [r for r in recording.calls[recording.calls.index(hit) + 1 :] if r.at > hit.at]
         assert later and min(r.at for r in later) >= resume
