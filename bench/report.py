@@ -111,8 +111,9 @@ def footer(live: LiveResults, seeded: dict[int, float], total: float, machine: s
         f"Load: {live.paths[0].seconds if live.paths else 0:.0f} s or its request count per "
         "path, 16 keep-alive connections, one Python asyncio process (raw HTTP/1.1); it used "
         f"at most {cpu:.0%} of a core, so it was not the bottleneck.",
-        "Good reply: a response_url post (or ephemeral) for that very request without "
-        "\"Something went wrong\"; its rate is over the run plus the time the last reply took; "
+        "Good reply: an answer in the acknowledgement, or a response_url post (or ephemeral), "
+        "for that very request, without \"Something went wrong\"; its rate is over the run plus "
+        "the time the last reply took; reply p50/p99 run from sending the request; "
         f"unanswered: acked, and no reply {live.settle_seconds:.0f} s after the load stopped.",
         f"Seeding the live project (/loop new, then /loop change x {live.changes}) took "
         f"{live.seed_seconds:.0f} s; {live.clicks_available} distinct Approve clicks ready.",
