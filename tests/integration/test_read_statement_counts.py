@@ -8,22 +8,18 @@ the closing ROLLBACK is the driver's, not a statement.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event
-
 from bot.bootstrap import Runtime, bootstrap
+from tests.integration.statement_helpers import ALICE, AT, PM, recorded, website
 from workflow.domain.commands import PersonRef
-from workflow.domain.people import Identity, Platform
-from workflow.domain.projects import CustomerKind
+from workflow.domain.people import Platform
 from workflow.flows.change_requests.messages import CreateChangeRequest
-from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import upgrade_async
 from workflow.presentation.answers import Origin, Words
 
-AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # BEGIN and one statement: the person, the channel's project, its people and their names.
 HELP = 2
 # ... then the change requests' rows shown (one statement, cut at 60), and which of the
@@ -38,28 +34,13 @@ class Clock:
         return AT
 
 
-def ref(user: str) -> PersonRef:
-    return PersonRef(Identity(Platform.SLACK, "T1", user), user)
-
-
 def origin(who: PersonRef) -> Origin:
     return Origin(Platform.SLACK, "T1", "C1", who)
 
 
 async def counted(runtime: Runtime, read: Callable[[], Awaitable[object]]) -> tuple[Any, int]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    engines = {runtime.engine.sync_engine, runtime.read_engine.sync_engine}
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded(runtime.engine.sync_engine, runtime.read_engine.sync_engine) as statements:
         answer = await read()
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
     return answer, len(statements)
 
 
@@ -68,23 +49,16 @@ async def test_help_pending_and_home_ask_the_database_a_fixed_few_statements(
 ) -> None:
     await upgrade_async(db_url)
     runtime = bootstrap(db_url, clock=Clock(), deliver_after_commit=False)
-    pm, alice, bob = ref("UPM"), ref("UA"), ref("UB")
-    customers = ((alice, CustomerKind.INTERNAL), (bob, CustomerKind.INTERNAL))
+    pm, alice = PM, ALICE
     dispatcher = runtime.dispatcher
     pending: dict[int, tuple[Any, int, Any, int]] = {}
     try:
-        made = await runtime.bus.handle(
-            CreateProject(
-                actor=pm, at=AT, platform=Platform.SLACK, workspace_id="T1", channel_id="C1",
-                name="Website", key="WEB", customers=customers,
-            )
-        )  # fmt: skip
-        assert made.subject_id is not None
+        project_id = await website(runtime)
         for n in range(60):
             title = "Dark mode" if n == 0 else f"Change {n + 1}"
             await runtime.bus.handle(
                 CreateChangeRequest(
-                    actor=pm, at=AT, project_id=made.subject_id, title=title, cost=Decimal(1)
+                    actor=pm, at=AT, project_id=project_id, title=title, cost=Decimal(1)
                 )
             )
             if n + 1 not in (5, 60):

@@ -7,32 +7,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import event
 
 from bot.bootstrap import bootstrap
+from tests.integration.statement_helpers import ALICE, AT, PM, recorded, website
 from workflow.domain.changes import Verdict
-from workflow.domain.commands import PersonRef
-from workflow.domain.people import Identity, Platform
-from workflow.domain.projects import CustomerKind
 from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
-from workflow.flows.projects.messages import CreateProject
 from workflow.persistence.db import upgrade_async
 
-AT = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # BEGIN (SQLite only), the inbound id, the actor, the change request with its versions and
 # questions joined, its decisions, the project with its people joined, the update and the
 # decision, the project's next-due moment brought forward for the scheduler, the names on
 # the card, the outbox row (one INSERT for all of a command's), and the audit head read and
 # its entries and the head's move (once per command, just before commit): 14.
 MOST = 14
-
-
-def ref(user: str) -> PersonRef:
-    return PersonRef(Identity(Platform.SLACK, "T1", user), user)
 
 
 def counted(statements: list[str]) -> Counter[str]:
@@ -49,34 +37,20 @@ async def test_a_decision_loads_each_thing_once_and_costs_at_most_14_statements(
 ) -> None:
     await upgrade_async(db_url)
     runtime = bootstrap(db_url, deliver_after_commit=False)
-    pm, alice, bob = ref("UPM"), ref("UA"), ref("UB")
-    customers = ((alice, CustomerKind.INTERNAL), (bob, CustomerKind.INTERNAL))
     try:
-        made = await runtime.bus.handle(
-            CreateProject(
-                actor=pm, at=AT, platform=Platform.SLACK, workspace_id="T1", channel_id="C1",
-                name="Website", key="WEB", customers=customers,
-            )
-        )  # fmt: skip
-        assert made.subject_id is not None
+        project_id = await website(runtime)
         change = await runtime.bus.handle(
             CreateChangeRequest(
-                actor=pm, at=AT, project_id=made.subject_id, title="Dark mode", cost=Decimal(1)
+                actor=PM, at=AT, project_id=project_id, title="Dark mode", cost=Decimal(1)
             )
         )
         assert change.subject_id is not None
-        statements: list[str] = []
-
-        def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-            statements.append(statement)
-
-        event.listen(runtime.engine.sync_engine, "before_cursor_execute", record)
         decide = DecideChange(
-            actor=alice, at=AT, event_id="slack:action:1", change_id=change.subject_id,
+            actor=ALICE, at=AT, event_id="slack:action:1", change_id=change.subject_id,
             version=1, verdict=Verdict.APPROVE,
         )  # fmt: skip
-        reply = await runtime.bus.handle(decide)
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", record)
+        with recorded(runtime.engine.sync_engine) as statements:
+            reply = await runtime.bus.handle(decide)
     finally:
         await runtime.close()
 
