@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, Select, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -82,8 +82,9 @@ COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_field
 class OutboxStore:
     """Each method is its own short transaction on its own session.
 
-    Lookups that write nothing (`copies`, `user_ids`) run on `read_sessionmaker` when given:
-    on SQLite they then never wait for, or hold up, the one writer.
+    Lookups that write nothing (`copies`, `user_ids`, `pending_count`) run on
+    `read_sessionmaker` when given: on SQLite they then never wait for, or hold up, the one
+    writer.
     """
 
     def __init__(
@@ -213,9 +214,7 @@ class OutboxStore:
 
     async def copies(self, card_key: str) -> list[CardCopyRecord]:
         query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
-        with database_errors():
-            async with self.read_sessionmaker() as session:
-                rows = (await session.execute(query.order_by(card_copies.c.id))).all()
+        rows = await self._read(query.order_by(card_copies.c.id))
         return [CardCopyRecord(**row._mapping) for row in rows]
 
     async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
@@ -223,19 +222,22 @@ class OutboxStore:
         if not person_ids:
             return {}
         query = select(people.c.id, people.c.user_id).where(people.c.id.in_(sorted(person_ids)))
-        with database_errors():
-            async with self.read_sessionmaker() as session:
-                rows = (await session.execute(query)).all()
-        return {int(row.id): str(row.user_id) for row in rows}
+        return {int(row.id): str(row.user_id) for row in await self._read(query)}
 
     async def pending_count(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)
-        async with self._transaction() as session:
-            return int((await session.execute(query)).scalar_one())
+        return int((await self._read(query))[0][0])
 
     async def _set(self, row_id: int, **values: Any) -> None:
         async with self._transaction() as session:
             await session.execute(update(outbox).where(outbox.c.id == row_id).values(**values))
+
+    async def _read(self, query: Select[Any]) -> Sequence[Row[Any]]:
+        """A lookup that writes nothing, on the read sessions (never SQLite's writer)."""
+        with database_errors():
+            async with self.read_sessionmaker() as session:
+                rows: Sequence[Row[Any]] = (await session.execute(query)).all()
+        return rows
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
