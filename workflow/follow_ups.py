@@ -32,11 +32,6 @@ class FollowUps:
         self._running.add(task)
         task.add_done_callback(self._done)
 
-    async def wait(self) -> None:
-        """Until every follow-up started so far has finished (for tests and shutdown)."""
-        while self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
-
     async def _batches(self, command: c.Command | None) -> None:
         with suppress(Refused, Unavailable, Conflict):  # doing it again completes the rest
             while command is not None:
