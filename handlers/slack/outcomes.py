@@ -11,11 +11,9 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import forms as slack_forms
-from handlers.slack.blocks import ephemeral_blocks, fit
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
-from handlers.slack.render_message import message_blocks
-from handlers.slack.replies import Replier
+from handlers.slack.replies import Replier, private_text, private_view
 from workflow.dispatcher import HomeData
 from workflow.presentation.answers import Answer
 from workflow.presentation.forms import Form
@@ -55,9 +53,9 @@ def in_acknowledgement(answer: Answer) -> dict[str, Any] | None:
     if answer.form is not None or answer.files:
         return None
     if answer.view is not None:
-        text, blocks = message_blocks(answer.view, answer.viewer, in_channel=False)
+        text, blocks = private_view(answer.view, answer.viewer)
     else:
-        text, blocks = fit(answer.text, 3000), ephemeral_blocks(answer.text)
+        text, blocks = private_text(answer.text)
     return {"text": text, "blocks": blocks, "response_type": "ephemeral"}
 
 

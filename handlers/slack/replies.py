@@ -18,6 +18,16 @@ log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 
 
+def private_text(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """The fallback text and blocks of a private reply in words."""
+    return fit(text, 3000), ephemeral_blocks(text)
+
+
+def private_view(view: View, viewer: int | None) -> tuple[str, list[dict[str, Any]]]:
+    """The fallback text and blocks of a card shown privately to `viewer`."""
+    return message_blocks(view, viewer, in_channel=False)
+
+
 @dataclass
 class Replier:
     """Answers one person: through response_url when there is one, else ephemeral or DM."""
@@ -28,11 +38,10 @@ class Replier:
     respond: Respond | None = None
 
     async def text(self, text: str) -> None:
-        await self._send(fit(text, 3000), ephemeral_blocks(text))
+        await self._send(*private_text(text))
 
     async def view(self, view: View, viewer: int | None) -> None:
-        text, blocks = message_blocks(view, viewer, in_channel=False)
-        await self._send(text, blocks)
+        await self._send(*private_view(view, viewer))
 
     async def _send(self, text: str, blocks: list[dict[str, Any]]) -> None:
         try:
