@@ -157,8 +157,7 @@ def figures(target: str, path: str, bodies: list[Body], out: dict[str, Any],
     sorry |= {bodies[r[0]].reply_id for r in results if r[3]}
     span = max(out["elapsed"], max(replied.values(), default=0.0) - out["started"])
     lat = sorted(r[2] for r in acked) or [0.0]
-    sent = {bodies[r[0]].reply_id: r[4] for r in results}
-    waits = sorted(at - sent[key] for key, at in replied.items()) or [0.0]
+    waits = sorted(at - ids[key][4] for key, at in replied.items()) or [0.0]  # from sending
     return PathFigures(
         target, path, len(results), len(acked) / out["elapsed"], len(replied) / span,
         len(replied), len(sorry), sum(1 for r in acked if bodies[r[0]].reply_id not in replied),
