@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from workflow.persistence.sqlite_inline import inline_creator
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -60,11 +62,17 @@ def write_turn(
 
 def make_read_engine(writer: AsyncEngine) -> AsyncEngine:
     """The engine for reads. On SQLite a pool of its own whose transactions never take the
-    write lock (WAL lets them read while a writer works); elsewhere the writer itself."""
+    write lock (WAL lets them read while a writer works), its calls run on the loop as the
+    writer's (a read statement here is shorter than a hand-off to a thread); elsewhere the
+    writer itself."""
     url = writer.url
     if url.get_backend_name() != "sqlite" or _in_memory(url.database):
         return writer
-    engine = create_async_engine(url, pool_size=SQLITE_READERS, max_overflow=SQLITE_READERS)
+    busy = SQLITE_BUSY_TIMEOUT_MS / 1000
+    engine = create_async_engine(
+        url, pool_size=SQLITE_READERS, max_overflow=SQLITE_READERS,
+        async_creator=inline_creator(url, busy),
+    )  # fmt: skip
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "connect", _read_only)
     event.listen(engine.sync_engine, "begin", _on_sqlite_read_begin)
@@ -76,9 +84,13 @@ def _in_memory(database: str | None) -> bool:
 
 
 def _sqlite_writer(url: str) -> AsyncEngine:
+    # Calls run on the loop (sqlite_inline): the writer holds the one write lock, so the
+    # time each statement waits for a thread hand-off is time every other writer waits.
+    busy = SQLITE_BUSY_TIMEOUT_MS / 1000
     engine = create_async_engine(
-        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS
-    )
+        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS,
+        async_creator=inline_creator(make_url(url), busy),
+    )  # fmt: skip
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     _WRITE_TURNS[engine.sync_engine] = asyncio.Lock()
@@ -91,7 +103,9 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # SQLite's own busy handler would sleep on the loop: the inline connection retries
+    # a busy call with asyncio sleeps instead (sqlite_inline.InlineConnection).
+    cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
 
 
@@ -108,7 +122,7 @@ def _on_sqlite_read_begin(connection: Connection) -> None:
 
 
 def _on_sqlite_begin(connection: Connection) -> None:
-    # Take the write lock up front, so two writers queue on busy_timeout instead of
+    # Take the write lock up front, so two writers queue (the inline retry) instead of
     # both reading and then failing to upgrade their locks.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
