@@ -24,8 +24,8 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
 
 BUSY_PAUSES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)  # then 0.05 s until busy_seconds
 
@@ -82,7 +82,7 @@ def inline_creator(
     """What `create_async_engine(url, async_creator=...)` takes: the connect arguments are
     the ones the dialect reads off `url` (file, `uri`, ...); transactions are begun by
     SQLAlchemy's hooks, not by the driver."""
-    args, params = create_async_engine(url).dialect.create_connect_args(url)
+    args, params = SQLiteDialect_aiosqlite().create_connect_args(url)
     params = {**params, "isolation_level": None}
     connector = partial(sqlite3.connect, *args, **params)
 
