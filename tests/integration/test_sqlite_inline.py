@@ -77,7 +77,6 @@ async def test_a_lock_held_past_the_busy_time_fails_with_database_is_locked(
     engine = create_async_engine(url, async_creator=inline_creator(url, busy_seconds=0.05))
     try:
         async with engine.connect() as connection:
-            await connection.execute(text("PRAGMA busy_timeout=0"))
             with pytest.raises(OperationalError, match="locked"):
                 await connection.execute(text("BEGIN IMMEDIATE"))
     finally:

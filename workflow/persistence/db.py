@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, column, event, inspect, select, table
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_SECONDS = 5.0  # how long a call waits for a lock another process holds
 # SQLite has one writer at a time: writers take turns in arrival order (write_turn) for the
 # one write connection in the pool instead of spinning on the file lock; readers have their
 # own pool.
@@ -39,8 +39,9 @@ UPGRADE_HINT = "run `clientloop db upgrade`"
 
 def make_engine(url: str) -> AsyncEngine:
     """The engine for work that may write, tuned for SQLite or PostgreSQL."""
-    if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_writer(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_writer(parsed)
     return create_async_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
 
 
@@ -62,18 +63,11 @@ def write_turn(
 
 def make_read_engine(writer: AsyncEngine) -> AsyncEngine:
     """The engine for reads. On SQLite a pool of its own whose transactions never take the
-    write lock (WAL lets them read while a writer works), its calls run on the loop as the
-    writer's (a read statement here is shorter than a hand-off to a thread); elsewhere the
-    writer itself."""
+    write lock (WAL lets them read while a writer works); elsewhere the writer itself."""
     url = writer.url
     if url.get_backend_name() != "sqlite" or _in_memory(url.database):
         return writer
-    busy = SQLITE_BUSY_TIMEOUT_MS / 1000
-    engine = create_async_engine(
-        url, pool_size=SQLITE_READERS, max_overflow=SQLITE_READERS,
-        async_creator=inline_creator(url, busy),
-    )  # fmt: skip
-    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    engine = _sqlite_engine(url, pool_size=SQLITE_READERS, max_overflow=SQLITE_READERS)
     event.listen(engine.sync_engine, "connect", _read_only)
     event.listen(engine.sync_engine, "begin", _on_sqlite_read_begin)
     return engine
@@ -83,17 +77,23 @@ def _in_memory(database: str | None) -> bool:
     return not database or database == ":memory:" or "mode=memory" in database
 
 
-def _sqlite_writer(url: str) -> AsyncEngine:
-    # Calls run on the loop (sqlite_inline): the writer holds the one write lock, so the
-    # time each statement waits for a thread hand-off is time every other writer waits.
-    busy = SQLITE_BUSY_TIMEOUT_MS / 1000
-    engine = create_async_engine(
-        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS,
-        async_creator=inline_creator(make_url(url), busy),
-    )  # fmt: skip
-    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+def _sqlite_writer(url: URL) -> AsyncEngine:
+    engine = _sqlite_engine(
+        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS
+    )
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     _WRITE_TURNS[engine.sync_engine] = asyncio.Lock()
+    return engine
+
+
+def _sqlite_engine(url: URL, **pool: Any) -> AsyncEngine:
+    """A SQLite engine whose calls run on the loop (sqlite_inline): the writer holds the one
+    write lock, so the time each statement waits for a thread hand-off is time every other
+    writer waits, and a read statement is shorter than that hand-off too."""
+    engine = create_async_engine(
+        url, async_creator=inline_creator(url, SQLITE_BUSY_SECONDS), **pool
+    )
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     return engine
 
 
@@ -103,9 +103,6 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # SQLite's own busy handler would sleep on the loop: the inline connection retries
-    # a busy call with asyncio sleeps instead (sqlite_inline.InlineConnection).
-    cursor.execute("PRAGMA busy_timeout=0")
     cursor.close()
 
 

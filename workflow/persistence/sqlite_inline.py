@@ -8,8 +8,8 @@ the hand-offs, not the work, set how many decisions a second get stored (a decis
 about fifty of them). These connections keep aiosqlite's interface, which SQLAlchemy's
 aiosqlite dialect drives, and call sqlite3 directly.
 
-A call never waits on SQLite's own busy handler (that would stop the whole loop): the
-connection's busy_timeout is 0 and a call that finds the database locked by another
+A call never waits on SQLite's own busy handler (that would stop the whole loop): each
+connection is opened with a busy timeout of 0, and a call that finds the database locked by another
 process (a separate scheduler, a migration) is tried again after an asyncio sleep, until
 `busy_seconds` have passed. A statement SQLite refused as busy did nothing, so it is safe
 to run again.
@@ -72,8 +72,7 @@ class InlineConnection(aiosqlite.Connection):
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code == sqlite3.SQLITE_BUSY or (code is None and "locked" in str(exc))
+    return exc.sqlite_errorcode == sqlite3.SQLITE_BUSY
 
 
 def inline_creator(
@@ -81,9 +80,9 @@ def inline_creator(
 ) -> Callable[[], Coroutine[Any, Any, aiosqlite.Connection]]:
     """What `create_async_engine(url, async_creator=...)` takes: the connect arguments are
     the ones the dialect reads off `url` (file, `uri`, ...); transactions are begun by
-    SQLAlchemy's hooks, not by the driver."""
+    SQLAlchemy's hooks, not by the driver; SQLite's busy handler is off (timeout 0)."""
     args, params = SQLiteDialect_aiosqlite().create_connect_args(url)
-    params = {**params, "isolation_level": None}
+    params = {**params, "isolation_level": None, "timeout": 0}
     connector = partial(sqlite3.connect, *args, **params)
 
     async def connect() -> aiosqlite.Connection:
