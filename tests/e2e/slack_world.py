@@ -69,7 +69,7 @@ class Slack:
             seen = count
             await asyncio.sleep(0.02)
 
-    async def until(self, method: str, count: int = 1, seconds: float = 3.0) -> Call:
+    async def until(self, method: str, count: int = 1, seconds: float = 30.0) -> Call:
         """Wait for Bolt's background listeners (events run after the ack) to call `method`."""
         for _ in range(int(seconds / 0.02)):
             if len(self.fake.calls_of(method)) >= count:

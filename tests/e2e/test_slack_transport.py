@@ -192,7 +192,7 @@ async def test_slack_routes_are_absent_when_slack_is_off(sqlite_url: str) -> Non
     assert app.state.slack is None
 
 
-async def _until(found: Any, seconds: float = 5.0) -> None:
+async def _until(found: Any, seconds: float = 30.0) -> None:
     """Wait for a listener's work after its ack (Bolt runs it in the background)."""
     deadline = time.monotonic() + seconds
     while not found():

@@ -55,7 +55,7 @@ async def test_a_second_sqlite_writer_waits_for_the_first(sqlite_url: str) -> No
         waiting = asyncio.create_task(write_later())
         await asyncio.sleep(0.3)
         assert not waiting.done()
-    await asyncio.wait_for(waiting, timeout=5)
+    await asyncio.wait_for(waiting, timeout=30)  # a safety net; it waits for the write
 
     async with first.connect() as connection:
         assert (await connection.execute(select(stamps.c.id))).all() == [(1,), (2,)]

@@ -24,6 +24,8 @@ def serve_command(port: int) -> list[str]:
 
 
 def wait_for_health(url: str, server: subprocess.Popen[bytes], seconds: float) -> httpx.Response:
+    """Polls while the server lives; `seconds` is a safety net for a hung start, far above
+    what a start takes even with every core busy (the test waits for the condition)."""
     deadline = time.monotonic() + seconds
     while True:
         assert server.poll() is None, "the server exited early"
@@ -40,7 +42,7 @@ def test_clientloop_serve_answers_healthz(tmp_path: Path) -> None:
     env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path}/serve.db"}
     server = subprocess.Popen(serve_command(port), cwd=tmp_path, env=env)
     try:
-        response = wait_for_health(f"http://127.0.0.1:{port}/healthz", server, seconds=30)
+        response = wait_for_health(f"http://127.0.0.1:{port}/healthz", server, seconds=180)
     finally:
         server.terminate()
         server.wait(timeout=15)
