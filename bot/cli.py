@@ -1,4 +1,4 @@
-"""The `clientloop` command line: serve, scheduler, db upgrade/current, audit verify, version.
+"""The `clientloop` command line: serve, scheduler, db, audit verify, keys rotate, version.
 
 Each command imports what it needs when it runs, so `clientloop --help` or `version` loads
 neither SQLAlchemy, Alembic, pydantic nor a chat SDK.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, TypeAlias
+
+from bot.cli_audit import add_audit_commands
+from bot.cli_keys import add_keys_commands
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -19,6 +23,7 @@ if TYPE_CHECKING:
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 # A handler gets the parsed arguments and returns the process exit code.
 Handler = Callable[[argparse.Namespace], int]
+STARTUP_FAILURE = 3  # uvicorn's code when the app's startup failed
 
 
 def add_serve(commands: Subparsers) -> None:
@@ -36,16 +41,27 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from bot.app import create_app
+    from bot.failures import listening_socket
 
     settings = _settings()
+    host, port = args.host or settings.host, settings.port if args.port is None else args.port
+    # Bound before the app starts (uvicorn binds after the lifespan): a taken port stops
+    # `serve` here, before the scheduler has ticked or Slack has been asked anything.
+    sock = listening_socket(host, port)
     app = create_app(settings, run_scheduler=not args.no_scheduler)
-    uvicorn.run(
-        app,
-        host=args.host or settings.host,
-        port=settings.port if args.port is None else args.port,
-        log_level=settings.clientloop_log_level.lower(),
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level=settings.clientloop_log_level.lower(),
+            # uvicorn's loggers then reach the root handler, whose filter scrubs secrets.
+            log_config=None,
+        )
     )
-    return 0
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+    logging.getLogger("clientloop").info("listening on http://%s:%d", shown, port)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how `serve` is stopped
+        server.run(sockets=[sock])
+    return 0 if server.started else STARTUP_FAILURE
 
 
 def add_scheduler(commands: Subparsers) -> None:
@@ -115,35 +131,13 @@ def print_version(_args: argparse.Namespace) -> int:
 
 
 def add_audit(commands: Subparsers) -> None:
-    """`clientloop audit verify`: check the hash chain of the audit trail."""
-    parser = commands.add_parser("audit", help="the audit trail")
-    actions = parser.add_subparsers(dest="audit_action", required=True, metavar="ACTION")
-    actions.add_parser(
-        "verify", help="check that no audit entry was edited, inserted or deleted"
-    ).set_defaults(handler=audit_verify)
+    """`clientloop audit verify|checkpoint`: the audit trail (see `bot.cli_audit`)."""
+    add_audit_commands(commands, _settings)
 
 
-def audit_verify(_args: argparse.Namespace) -> int:
-    count, problems = asyncio.run(_verify(_settings().database_url))
-    for problem in problems:
-        print(f"audit: {problem}")
-    if problems:
-        print(f"audit trail BROKEN: {len(problems)} problem(s) in {count} entries")
-        return 1
-    print(f"audit trail verified: {count} entries, chain intact")
-    return 0
-
-
-async def _verify(url: str) -> tuple[int, list[str]]:
-    from bot.bootstrap import bootstrap
-    from workflow.audit import verify_trail
-
-    runtime = bootstrap(url, deliver_after_commit=False)
-    try:
-        async with runtime.uow() as uow:
-            return len(await uow.audit.entries()), await verify_trail(uow)
-    finally:
-        await runtime.close()
+def add_keys(commands: Subparsers) -> None:
+    """`clientloop keys rotate`: re-encrypt the stored tokens (see `bot.cli_keys`)."""
+    add_keys_commands(commands, _settings)
 
 
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
@@ -152,6 +146,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_scheduler,
     add_db,
     add_audit,
+    add_keys,
     add_version,
 ]
 
@@ -165,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings() -> Settings:
+    from bot.redaction import install_redaction
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -172,13 +168,26 @@ def _settings() -> Settings:
         level=settings.clientloop_log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    install_redaction(settings)  # before anything logs: no token or password in the log
     # APScheduler logs every tick at INFO; its warnings (a missed or failed tick) still show.
     apscheduler_level = max(logging.WARNING, logging.getLevelName(settings.clientloop_log_level))
     logging.getLogger("apscheduler").setLevel(apscheduler_level)
+    # Alembic names every plugin it loads at INFO, seven lines before any `db upgrade` says more.
+    logging.getLogger("alembic.runtime.plugins").setLevel(apscheduler_level)
     return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except Exception as exc:
+        # Infrastructure (database, port) is one line and an exit code; a bug keeps its traceback.
+        from bot.failures import explain
+        from bot.settings import load_settings
+
+        failure = explain(exc, load_settings().database_url)
+        if failure is None:
+            raise
+        return failure.report()

@@ -1,5 +1,6 @@
 """Settings read from the environment (and an optional .env file), checked at start."""
 
+import re
 import sys
 import zoneinfo
 from datetime import timedelta
@@ -10,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.key_strength import MAKE_A_KEY, weakness
 from workflow.domain.schedule import Cadence
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./clientloop.db"
@@ -19,7 +21,6 @@ DATABASE_URL_EXAMPLE = (
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 BACKEND_ALIASES = {"postgres": "postgresql"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-MIN_SECRET_KEY_LENGTH = 32
 SLACK_OAUTH_FIELDS = ("slack_signing_secret", "slack_client_id", "slack_client_secret")
 
 
@@ -40,6 +41,8 @@ class Settings(BaseSettings):
     tenant_id: str | None = None
     # Checked even when unset: Slack OAuth refuses to start without it.
     clientloop_secret_key: SecretStr | None = Field(default=None, validate_default=True)
+    # Comma-separated keys tokens were sealed with before: they still open, never seal.
+    clientloop_old_secret_keys: SecretStr | None = None
     clientloop_timezone: str = "UTC"
     clientloop_teams_allow_unauthenticated: bool = False
     # The Bot Framework OpenID metadata (and, beside it, its signing keys); tests use a fake.
@@ -61,6 +64,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 3000
     clientloop_log_level: str = "INFO"
+    # /docs, /redoc and /openapi.json: off, as they are public and load Swagger from a CDN.
+    clientloop_api_docs: bool = False
 
     @property
     def cadence(self) -> Cadence:
@@ -99,19 +104,31 @@ class Settings(BaseSettings):
     @classmethod
     def _secret_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         key = value.get_secret_value() if value is not None else ""
-        if key and len(key) < MIN_SECRET_KEY_LENGTH:
-            raise ValueError(
-                f"is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters "
-                "(e.g. the output of `openssl rand -hex 32`)"
-            )
+        if key and (why := weakness(key)):
+            raise ValueError(why)
         slack = info.data  # the fields declared above this one, already checked
         oauth = (slack.get(name) for name in SLACK_OAUTH_FIELDS)
         if not key and _all_set(*oauth):
             raise ValueError(
                 "is required for Slack OAuth (SLACK_CLIENT_ID + SLACK_CLIENT_SECRET): "
-                "it encrypts the stored Slack tokens (e.g. set it to `openssl rand -hex 32`)"
+                f"it encrypts the stored Slack tokens (make one with `{MAKE_A_KEY}`)"
             )
         return value if key else None
+
+    @field_validator("clientloop_old_secret_keys")
+    @classmethod
+    def _old_keys_need_a_current_one(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # Old keys are not checked for strength: they are listed to move away from them.
+        if value is not None and value.get_secret_value().strip(", "):
+            if info.data.get("clientloop_secret_key") is None:
+                raise ValueError(
+                    "needs CLIENTLOOP_SECRET_KEY: old keys only open tokens, the current key "
+                    "seals them (set it, then run `clientloop keys rotate`)"
+                )
+            return value
+        return None
 
     @field_validator("clientloop_teams_allow_unauthenticated")
     @classmethod
@@ -150,6 +167,15 @@ class Settings(BaseSettings):
     def timezone(self) -> zoneinfo.ZoneInfo:
         """The default time zone for people who have not told us theirs."""
         return zoneinfo.ZoneInfo(self.clientloop_timezone)
+
+    @property
+    def secret_keys(self) -> tuple[str, ...]:
+        """CLIENTLOOP_SECRET_KEY, then each of CLIENTLOOP_OLD_SECRET_KEYS; () when unset."""
+        current, old = self.clientloop_secret_key, self.clientloop_old_secret_keys
+        if current is None:
+            return ()
+        olds = old.get_secret_value().split(",") if old is not None else []
+        return (current.get_secret_value(), *(k.strip() for k in olds if k.strip()))
 
     @property
     def slack_single_workspace(self) -> bool:
@@ -193,7 +219,8 @@ def normalise_database_url(value: str) -> str:
     url = _parse_database_url(value)
     backend = BACKEND_ALIASES.get(url.get_backend_name(), url.get_backend_name())
     if backend not in ASYNC_DRIVERS:
-        raise ValueError(f"names an unsupported database: {value!r} ({DATABASE_URL_EXAMPLE})")
+        shown = url.render_as_string(hide_password=True)
+        raise ValueError(f"names an unsupported database: {shown!r} ({DATABASE_URL_EXAMPLE})")
     return url.set(drivername=ASYNC_DRIVERS[backend]).render_as_string(hide_password=False)
 
 
@@ -201,7 +228,8 @@ def _parse_database_url(value: str) -> URL:
     try:
         return make_url(value)
     except (ArgumentError, ValueError):
-        raise ValueError(f"is not a database URL: {value!r} ({DATABASE_URL_EXAMPLE})") from None
+        shown = re.sub(r"(?<=:)[^@\s]+(?=@)", "***", value)  # unparsed: hide all of :…@
+        raise ValueError(f"is not a database URL: {shown!r} ({DATABASE_URL_EXAMPLE})") from None
 
 
 def platform_lines(settings: Settings) -> list[str]:

@@ -78,6 +78,7 @@ def slack_config(settings: Settings) -> SlackConfig:
         client_id=plain(settings.slack_client_id),
         client_secret=plain(settings.slack_client_secret),
         secret_key=plain(settings.clientloop_secret_key),
+        old_secret_keys=settings.secret_keys[1:],
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import numbers
 from dataclasses import dataclass
 from datetime import datetime
 
+from workflow.audit import checkpoint
 from workflow.domain.people import Identity, Platform
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
@@ -24,6 +26,8 @@ from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
 
 SHOWN = 60  # pending lists the oldest 60 of what waits
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def here(
@@ -84,11 +88,15 @@ def _age(delta: object) -> str:
 async def digest_view(uow: UnitOfWork, identity: Identity, project_id: int, now: datetime) -> View:
     project = await allowed_in(uow, identity, project_id, Act.DIGEST)
     figures = await project_digest(uow, project_id, now)
-    return digest_card(project, figures, await names_for(uow, figures.silent))
+    point = await checkpoint(uow, now)
+    return digest_card(project, figures, await names_for(uow, figures.silent), point.line())
 
 
-async def export_csv(uow: UnitOfWork, identity: Identity, project_id: int) -> dict[str, str]:
-    """feedback.csv, decisions.csv and audit.csv of one project."""
+async def export_csv(
+    uow: UnitOfWork, identity: Identity, project_id: int, at: datetime | None = None
+) -> dict[str, str]:
+    """feedback.csv, decisions.csv and audit.csv of one project; given `at`, also a signed
+    checkpoint of the whole audit chain taken then, so the head leaves the database."""
     project = await allowed_in(uow, identity, project_id, Act.EXPORT)
     files = {}
     for name, rows in (await export_rows(uow, project_id)).items():
@@ -96,9 +104,25 @@ async def export_csv(uow: UnitOfWork, identity: Identity, project_id: int) -> di
         if rows:
             writer = csv.DictWriter(out, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
         files[f"{project.key.lower()}-{name}.csv"] = out.getvalue()
+    if at is not None:
+        point = await checkpoint(uow, at)
+        files[f"{project.key.lower()}-audit-checkpoint.json"] = point.as_json() + "\n"
     return files
+
+
+def spreadsheet_safe(value: object) -> object:
+    """The cell as a spreadsheet shows it, never as a formula: text starting with = + - @
+    tab or CR gets a leading `'` (OWASP's advice); numbers stay numbers.
+
+    Every text cell is treated alike, whoever wrote it: telling a customer's "-2+3" from
+    text the bot wrote is guesswork, and the quote costs the bot's own text nothing.
+    """
+    if value is None or isinstance(value, numbers.Number):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)

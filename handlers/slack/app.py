@@ -23,6 +23,7 @@ BOT_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
+    "im:history",  # message.im: the words people type in the bot's DM
     "users:read",
     "files:write",
 )
@@ -43,6 +44,7 @@ class SlackConfig:
     client_id: str = ""
     client_secret: str = ""
     secret_key: str = ""
+    old_secret_keys: tuple[str, ...] = ()  # still open stored tokens, never seal them
 
     @property
     def oauth(self) -> bool:
@@ -83,7 +85,9 @@ def _oauth_app(
         raise ValueError("Slack OAuth needs CLIENTLOOP_SECRET_KEY to encrypt the stored tokens")
     if engine is None:
         raise ValueError("Slack OAuth needs the database engine for its installation store")
-    store = store or installation_store(config.client_id, engine, config.secret_key)
+    store = store or installation_store(
+        config.client_id, engine, config.secret_key, config.old_secret_keys
+    )
     oauth = AsyncOAuthSettings(
         client_id=config.client_id,
         client_secret=config.client_secret,

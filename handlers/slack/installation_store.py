@@ -2,50 +2,26 @@
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.slack.token_cipher import BOT_TOKENS, INSTALLATION_TOKENS, TokenCipher
 from workflow.persistence.columns import metadata
 from workflow.persistence.tables_slack import slack_bots, slack_installations, slack_oauth_states
 
 log = logging.getLogger("clientloop.slack")
 
-BOT_TOKENS = ("bot_token", "bot_refresh_token")
-INSTALLATION_TOKENS = (*BOT_TOKENS, "user_token", "user_refresh_token")
 STATE_EXPIRATION_SECONDS = 600
 
 Record = TypeVar("Record", Bot, Installation)
-
-
-class TokenCipher:
-    """Encrypts and decrypts tokens with a Fernet key derived from CLIENTLOOP_SECRET_KEY."""
-
-    def __init__(self, secret_key: str) -> None:
-        digest = hashlib.sha256(secret_key.encode()).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(digest))
-
-    def seal(self, token: str) -> str:
-        return self._fernet.encrypt(token.encode()).decode()
-
-    def open(self, sealed: str) -> str:
-        try:
-            return self._fernet.decrypt(sealed.encode()).decode()
-        except InvalidToken:
-            raise ValueError(
-                "a stored Slack token cannot be decrypted: CLIENTLOOP_SECRET_KEY is not the key "
-                "it was stored with (reinstall the app, or restore the old key)"
-            ) from None
 
 
 class EncryptedInstallationStore(AsyncInstallationStore):
@@ -124,13 +100,14 @@ class EncryptedInstallationStore(AsyncInstallationStore):
 
 
 def installation_store(
-    client_id: str, engine: AsyncEngine, secret_key: str
+    client_id: str, engine: AsyncEngine, secret_key: str, old_keys: Sequence[str] = ()
 ) -> EncryptedInstallationStore:
-    """slack-sdk's async SQL installation store, on our metadata's tables, tokens encrypted."""
+    """slack-sdk's async SQL installation store, on our metadata's tables, tokens encrypted
+    with `secret_key` (and still readable when sealed with one of `old_keys`)."""
     inner = AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=log)
     inner.metadata = metadata
     inner.installations, inner.bots = slack_installations, slack_bots
-    return EncryptedInstallationStore(inner, TokenCipher(secret_key))
+    return EncryptedInstallationStore(inner, TokenCipher(secret_key, old_keys))
 
 
 def oauth_state_store(engine: AsyncEngine) -> AsyncSQLAlchemyOAuthStateStore:

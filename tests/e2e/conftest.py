@@ -28,7 +28,7 @@ from workflow.persistence.db import upgrade_async
 
 SIGNING_SECRET = "e2e-signing-secret"
 BOT_TOKEN = "xoxb-e2e-bot-token"
-SECRET_KEY = "e2e-secret-key-0123456789abcdef0123456789"
+SECRET_KEY = "5iS_9ejbsOc9HVJn2ZEmmkmKV40KPXh4tthDNLYhLWU"  # secrets.token_urlsafe(32)
 SETTING_NAMES = [name.upper() for name in Settings.model_fields]
 
 
