@@ -19,6 +19,7 @@ from bot.slack_wiring import (
     default_parts,
     register_listeners,
 )
+from bot.startup_checks import start_checks
 from bot.teams_guard import TeamsGuard
 from bot.teams_wiring import (
     TeamsParts,
@@ -64,6 +65,7 @@ def create_app(
             notifiers=notifiers,
             delivery=delivery_options(settings),
             zone=settings.clientloop_timezone,
+            secret_keys=settings.secret_keys,
         )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         app.state.teams = teams
@@ -71,6 +73,7 @@ def create_app(
         register_teams_listeners(teams, runtime, teams_plug)
         for line in platform_lines(settings):
             log.info(line)
+        app.state.checks = checks = start_checks(settings, runtime.read_engine, slack)
         if slack is not None:
             slack.start()
         if teams is not None:
@@ -79,6 +82,7 @@ def create_app(
         try:
             yield
         finally:
+            await checks.stop()
             if ticking is not None:
                 stop_ticking(ticking)
             if slack is not None:
@@ -86,7 +90,15 @@ def create_app(
             await _stop_teams(teams)
             await runtime.close(dispose=engine is None)
 
-    app = FastAPI(title="clientloop", lifespan=lifespan)
+    # API docs are off unless asked for: public pages that load Swagger from a CDN.
+    docs = settings.clientloop_api_docs
+    app = FastAPI(
+        title="clientloop",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     # Built now: the SDK's FastAPI adapter wraps this app's lifespan; the route comes at start.
     teams_app = host_teams(settings, app)
     if teams_app is not None:
@@ -113,6 +125,8 @@ def _add_health_routes(app: FastAPI) -> None:
     async def readyz() -> JSONResponse:
         # The read engine: a probe never waits behind SQLite's one writer.
         problem = await schema_problem(app.state.runtime.read_engine)
+        # A refused Slack token is said, not a 503: Teams still works, so keep the traffic.
+        slack = {"slack": app.state.checks.slack} if app.state.checks.slack else {}
         if problem is None:
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "not ready", "reason": problem}, status_code=503)
+            return JSONResponse({"status": "ready", **slack})
+        return JSONResponse({"status": "not ready", "reason": problem, **slack}, status_code=503)

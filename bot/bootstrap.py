@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.settings import Settings
+from workflow.audit import derive_keys
 from workflow.delivery.limits import (
     DEFAULT_LIMITS,
     MAX_ATTEMPTS,
@@ -18,6 +19,7 @@ from workflow.delivery.limits import (
 )
 from workflow.delivery.sender import LEASE_SECONDS, Sender
 from workflow.dispatcher import Dispatcher
+from workflow.domain.audit import UNKEYED, AuditKeys
 from workflow.domain.people import Platform
 from workflow.flows import make_bus
 from workflow.messagebus import MessageBus
@@ -79,12 +81,13 @@ class Runtime:
     notifiers: dict[Platform, Notifier] = field(default_factory=dict)
     # Run at close, once the sender has drained (e.g. the Slack clients' pooled connections).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    audit_keys: AuditKeys = UNKEYED
 
     def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.sessions, self.audit_keys)
 
     def read_uow(self) -> UnitOfWork:
-        return read_uow_factory(self.read_sessions)()
+        return read_uow_factory(self.read_sessions, self.audit_keys)()
 
     @property
     def read_engine(self) -> AsyncEngine:
@@ -112,10 +115,13 @@ def bootstrap(
     deliver_after_commit: bool = True,
     delivery: DeliveryOptions | None = None,
     zone: str = "UTC",
+    secret_keys: Sequence[str] = (),
 ) -> Runtime:
     """Build the runtime; the sender is kicked after every commit unless told otherwise.
 
     `zone` is the default time zone of people whose platform gives none (CLIENTLOOP_TIMEZONE).
+    `secret_keys` (`Settings.secret_keys`: the current first) key the audit trail; without
+    them it is sealed with plain sha256 and its checkpoints go unsigned (SECURITY.md).
     """
     engine = engine or make_engine(database_url)
     sessions = make_sessionmaker(engine)
@@ -123,8 +129,9 @@ def bootstrap(
     clock = clock or SystemClock()
     chosen = dict(notifiers or {})
 
-    uow_factory = sql_uow_factory(sessions)
-    reads = read_uow_factory(read_sessions)
+    audit_keys = derive_keys(secret_keys)
+    uow_factory = sql_uow_factory(sessions, audit_keys)
+    reads = read_uow_factory(read_sessions, audit_keys)
     options = delivery or DeliveryOptions()
     sender = Sender(
         OutboxStore(sessions, read_sessions),
@@ -139,4 +146,5 @@ def bootstrap(
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
     dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=reads)
-    return Runtime(engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)
+    made = (engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)
+    return Runtime(*made, audit_keys=audit_keys)

@@ -10,8 +10,10 @@ import signal
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.bootstrap import Runtime, bootstrap, delivery_options
+from bot.failures import safe_url
 from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack, default_parts
+from bot.startup_checks import start_checks
 from scheduler import runner
 from scheduler.jobs import Ticker
 from workflow.persistence.db import make_engine
@@ -24,7 +26,9 @@ def ticker_for(runtime: Runtime, settings: Settings) -> Ticker:
 
 
 def start_ticking(runtime: Runtime, settings: Settings) -> AsyncIOScheduler:
-    return runner.start(ticker_for(runtime, settings), settings.clientloop_scheduler_tick_seconds)
+    every = settings.clientloop_scheduler_tick_seconds
+    database = f"{safe_url(settings.database_url)} (DATABASE_URL)"
+    return runner.start(ticker_for(runtime, settings), every, database)
 
 
 def stop_ticking(scheduler: AsyncIOScheduler) -> None:
@@ -41,7 +45,9 @@ async def run_scheduler_process(settings: Settings) -> None:
         engine=engine,
         notifiers=notifiers,
         delivery=delivery_options(settings),
+        secret_keys=settings.secret_keys,
     )
+    checks = start_checks(settings, runtime.read_engine, slack)
     ticking = start_ticking(runtime, settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -52,5 +58,6 @@ async def run_scheduler_process(settings: Settings) -> None:
     try:
         await stopping.wait()
     finally:
+        await checks.stop()
         stop_ticking(ticking)
         await runtime.close()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
 
-from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.audit import UNKEYED, AuditEntry, AuditKeys, ChainHead
 from workflow.domain.events import Event
 from workflow.domain.views import Outgoing
 from workflow.ports import After, AnyOf, AtMost, Includes, Receipt
@@ -124,8 +124,10 @@ class FakeAgenda:
 
 
 class FakeAuditLog:
-    def __init__(self, entries: list[AuditEntry], head: ChainHead | None) -> None:
-        self.entries_, self.head_ = entries, head
+    def __init__(
+        self, entries: list[AuditEntry], head: ChainHead | None, keys: AuditKeys = UNKEYED
+    ) -> None:
+        self.entries_, self.head_, self.keys = entries, head, keys
 
     async def head(self, *, lock: bool = False) -> ChainHead | None:
         return self.head_
@@ -161,8 +163,8 @@ class FakeInbound:
 class FakeUnitOfWork:
     """A unit of work over a deep copy of the store: commit publishes it, anything else drops it."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, audit_keys: AuditKeys = UNKEYED) -> None:
+        self.store, self.audit_keys = store, audit_keys
         self.events: list[Event] = []
         self.committed = False
 
@@ -182,7 +184,7 @@ class FakeUnitOfWork:
             setattr(self, name, FakeRepository(items[name], self.store.ids))
         self.repos: dict[str, FakeRepository[Any]] = {}
         self.agenda = FakeAgenda(due, items["projects"])
-        self.audit = FakeAuditLog(audit, head)
+        self.audit = FakeAuditLog(audit, head, self.audit_keys)
         self.outbox = FakeOutbox(outbox)
         self.inbound = FakeInbound(inbound)
         return self

@@ -1,18 +1,42 @@
-"""The audit trail's writer (run once per transaction, before it commits) and its verifier."""
+"""The audit trail's writer (run once per transaction, before it commits), its verifier,
+its checkpoints, and the derivation of its keys from the deployment's secret key."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import UTC
+from datetime import UTC, datetime
 
-from workflow.domain.audit import GENESIS, AuditEntry, verify
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from workflow.domain import checkpoints
+from workflow.domain.audit import GENESIS, AuditEntry, AuditKeys, verify
+from workflow.domain.checkpoints import Checkpoint
 from workflow.domain.content import canonical_json
 from workflow.domain.events import Event
 from workflow.ports import UnitOfWork
 
 COMMON = {f.name for f in fields(Event)}
 DETAILS: dict[type, tuple[str, ...]] = {}
+# HKDF context labels: one secret, a separate key per use, so a checkpoint signature can
+# never pass for an entry seal (nor either for the Slack token encryption).
+SEAL_LABEL = b"clientloop/audit/entry-seal/v1"
+SIGN_LABEL = b"clientloop/audit/checkpoint-signature/v1"
+
+
+def derive_keys(secrets: Sequence[str]) -> AuditKeys:
+    """The audit keys of `secrets` (CLIENTLOOP_SECRET_KEY first, then retired ones that
+    still verify what they sealed). No secret, no keys: nothing is made up in their place."""
+    given = [secret.encode() for secret in secrets if secret]
+    return AuditKeys(
+        seal=tuple(_derive(secret, SEAL_LABEL) for secret in given),
+        sign=tuple(_derive(secret, SIGN_LABEL) for secret in given),
+    )
+
+
+def _derive(secret: bytes, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret)
 
 
 async def record(event: Event, uow: UnitOfWork) -> None:
@@ -34,6 +58,7 @@ async def record_all(events: Sequence[Event], uow: UnitOfWork) -> None:
         actors[actor_id] = f"{person.identity} {person.label}" if person else f"person:{actor_id}"
     head = await uow.audit.head(lock=True)
     seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+    keys = uow.audit.keys
     entries = []
     for event in events:
         seq += 1
@@ -50,7 +75,7 @@ async def record_all(events: Sequence[Event], uow: UnitOfWork) -> None:
             comment=event.comment,
             details=canonical_json({name: getattr(event, name) for name in _details(event)}),
             prev_hash=prev,
-        ).seal()
+        ).seal(keys)
         prev = entry.hash
         entries.append(entry)
     await uow.audit.store(*entries)
@@ -64,6 +89,16 @@ def _details(event: Event) -> tuple[str, ...]:
     return DETAILS[kind]
 
 
-async def verify_trail(uow: UnitOfWork) -> list[str]:
-    """Problems in the stored chain, as sentences; empty when it verifies."""
-    return verify(list(await uow.audit.entries()), await uow.audit.head())
+async def verify_trail(uow: UnitOfWork, against: Sequence[Checkpoint] = ()) -> list[str]:
+    """Problems in the stored chain, and between it and each checkpoint `against`, as
+    sentences; empty when it verifies."""
+    entries, keys = list(await uow.audit.entries()), uow.audit.keys
+    problems = verify(entries, await uow.audit.head(), keys)
+    for point in against:
+        problems.extend(checkpoints.check(point, entries, keys))
+    return problems
+
+
+async def checkpoint(uow: UnitOfWork, at: datetime) -> Checkpoint:
+    """A signed checkpoint of the chain's head as this transaction sees it (one read)."""
+    return checkpoints.take(await uow.audit.head(), at, uow.audit.keys)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self, TypeVar
 
-from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.audit import AuditEntry, AuditKeys, ChainHead
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
 from workflow.domain.insight import PendingItem
@@ -106,6 +106,16 @@ class Views(Protocol):
 
     async def person(self, identity: Identity) -> Person | None: ...
 
+    async def channel_projects(
+        self, platform: Platform, workspace_id: str, channel_id: str
+    ) -> set[int]:
+        """The ids of every project bound to that channel, open or closed."""
+        ...
+
+    async def owner_of(self, kind: type, item_id: int) -> int | None:
+        """The project of one aggregate of `kind`; None when there is no such row."""
+        ...
+
     async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
         """A project with its participants, and their labels."""
         ...
@@ -176,6 +186,9 @@ class Agenda(Protocol):
 
 
 class AuditLog(Protocol):
+    # What new entries are sealed and old ones checked with (given by the composition root).
+    keys: AuditKeys
+
     async def head(self, *, lock: bool = False) -> ChainHead | None: ...
 
     async def store(self, *entries: AuditEntry) -> None:

@@ -192,7 +192,12 @@ async def test_pending_shows_a_view_and_export_gives_files(world: World, project
     assert pending.view is not None and pending.view.kind is ViewKind.INFO
     assert pending.viewer == await world.person_id(PM)
     export = await door.handle(at(PM), Words("export"))
-    assert sorted(export.files) == ["web-audit.csv", "web-decisions.csv", "web-feedback.csv"]
+    assert sorted(export.files) == [
+        "web-audit-checkpoint.json",  # the audit chain's head, signed, leaves with the export
+        "web-audit.csv",
+        "web-decisions.csv",
+        "web-feedback.csv",
+    ]
 
 
 async def test_an_inbound_event_is_new_only_once(world: World) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import RelationshipProperty
 
-from workflow.domain.audit import AuditEntry, ChainHead
+from workflow.domain.audit import UNKEYED, AuditEntry, AuditKeys, ChainHead
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import GET_OPTIONS
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events
@@ -104,10 +104,12 @@ _HEAD_LOCKED = _HEAD.with_for_update()
 
 
 class SqlAuditLog:
-    """The hash chain: entries plus a one-row head, so a deleted tail is noticed."""
+    """The hash chain: entries plus a one-row head (a deleted tail shows against the head,
+    unless the head was rolled back too: see `workflow.domain.checkpoints`). `keys` seal
+    new entries and check stored ones."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, session: AsyncSession, keys: AuditKeys = UNKEYED) -> None:
+        self.session, self.keys = session, keys
 
     async def head(self, *, lock: bool = False) -> ChainHead | None:
         query = _HEAD_LOCKED if lock else _HEAD
@@ -120,7 +122,9 @@ class SqlAuditLog:
         transaction: one INSERT for all of them, one UPDATE of the head."""
         if not entries:
             return
-        rows = [{**entry.content(), "hash": entry.hash} for entry in entries]
+        rows = [
+            {**entry.content(), "hash": entry.hash, "scheme": entry.scheme} for entry in entries
+        ]
         last = entries[-1]
         moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
         with database_errors():

@@ -12,6 +12,7 @@ from sqlalchemy import (
     text,
 )
 
+from workflow.domain.audit import SHA256
 from workflow.domain.people import Platform
 from workflow.persistence.columns import EnumText, metadata
 from workflow.persistence.tables import EXTERNAL_ID, HASH, id_col, text_col, time_col
@@ -34,6 +35,8 @@ audit_entries = Table(
     text_col("details"),
     Column("prev_hash", HASH, nullable=False),
     Column("hash", HASH, nullable=False),
+    # How `hash` seals the entry ("sha256", "hmac-v1"): rows older than the column are sha256.
+    Column("scheme", String(10), nullable=False, server_default=SHA256),
 )
 
 audit_head = Table(

@@ -9,6 +9,7 @@ from typing import Any, Self, TypeVar, cast
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from workflow.domain.audit import UNKEYED, AuditKeys
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
 from workflow.domain.people import Person, Workspace
@@ -42,9 +43,11 @@ class SqlUnitOfWork:
     inbound: InboundLog
     events: list[Event]
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], audit_keys: AuditKeys = UNKEYED
+    ) -> None:
         start_mappers()
-        self.sessionmaker = sessionmaker
+        self.sessionmaker, self.audit_keys = sessionmaker, audit_keys
         self._session: AsyncSession | None = None
         self._committed = False
         self._turn: AbstractAsyncContextManager[object] = write_turn(sessionmaker)
@@ -66,7 +69,7 @@ class SqlUnitOfWork:
         self.chases = SqlRepository(session, Chase)
         self.digests = SqlRepository(session, DigestRun)
         self.agenda = SqlAgenda(session)
-        self.audit = SqlAuditLog(session)
+        self.audit = SqlAuditLog(session, self.audit_keys)
         self.outbox = self._outbox = SqlOutboxBatch(session)
         self.inbound = SqlInboundLog(session)
         self.events = []
@@ -118,6 +121,8 @@ async def _quiet_rollback(session: AsyncSession) -> None:
         await session.rollback()
 
 
-def sql_uow_factory(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
+def sql_uow_factory(
+    sessionmaker: async_sessionmaker[AsyncSession], audit_keys: AuditKeys = UNKEYED
+) -> Callable[[], UnitOfWork]:
     """What `workflow.flows.make_bus` takes: a fresh unit of work per command."""
-    return lambda: SqlUnitOfWork(sessionmaker)
+    return lambda: SqlUnitOfWork(sessionmaker, audit_keys)

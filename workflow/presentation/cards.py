@@ -31,14 +31,15 @@ def info(title: str, text: str = "", fields: tuple[tuple[str, str], ...] = ()) -
 SPARK = "▁▂▃▄▅▆▇█"
 
 
-def digest_card(project: Project, figures: Digest, names: Names) -> View:
+def digest_card(project: Project, figures: Digest, names: Names, checkpoint: str = "") -> View:
     """The weekly PM digest: response rate, satisfaction trend as a chart, open decisions by
-    age, silent customers and notices."""
+    age, silent customers and notices; and the audit chain's `checkpoint` line, since a copy
+    of it kept outside the database is what shows later whether the trail was cut."""
     trend = "".join(SPARK[round((r - 1) / 4 * 7)] if r else "·" for r in figures.trend)
     rate = f"{figures.response_rate:.0%}" if figures.response_rate is not None else "no check-ins"
     values = ", ".join(str(t or "—") for t in figures.trend)
     ages = ", ".join(f"{k}: {v}" for k, v in figures.open_by_age.items())
-    fields = (
+    fields: tuple[tuple[str, str], ...] = (
         ("Response rate (4 weeks)", rate),
         ("Average rating", f"{figures.average_rating or '—'} / 5"),
         ("Satisfaction trend", f"{trend}  ({values})"),
@@ -49,6 +50,8 @@ def digest_card(project: Project, figures: Digest, names: Names) -> View:
         ),
         ("Notices this week", str(figures.notices)),
     )
+    if checkpoint:
+        fields += (("Audit checkpoint (keep a copy)", checkpoint),)
     return View(
         ViewKind.INFO, f"Digest · {project.key} · week of {figures.weeks[-1]}", fields=fields
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflow import audit
 from workflow.domain import events as e
 from workflow.domain.checkins import CheckIn
 from workflow.domain.views import Op, Outgoing, Recipient, View, card_key
@@ -81,7 +82,8 @@ async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> Non
 async def digest_sent(event: e.DigestSent, uow: UnitOfWork) -> None:
     project = await project_of(uow, event)
     figures = await project_digest(uow, project.id or 0, event.at)
-    view = digest_card(project, figures, await names_for(uow, figures.silent))
+    point = await audit.checkpoint(uow, event.at)  # the head before this transaction's entries
+    view = digest_card(project, figures, await names_for(uow, figures.silent), point.line())
     for pm in project.pms:
         await uow.outbox.put(
             Outgoing(Recipient(person_id=pm), view, None, Op.POST, project.id), event.at
