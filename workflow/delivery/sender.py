@@ -14,6 +14,7 @@ from workflow.delivery.bounces import bounce_notices
 from workflow.delivery.lanes import lanes
 from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
 from workflow.delivery.queue import NotConfigured, OutboxQueue, Queued, Undeliverable, address_of
+from workflow.domain.errors import Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.views import View, view_from_dict
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork
@@ -84,9 +85,14 @@ class Sender:
 
     async def _run_kicked(self) -> int:
         handled = 0
-        while self._kicked:
-            self._kicked = False
-            handled += await self.deliver_pending()
+        try:
+            while self._kicked:
+                self._kicked = False
+                handled += await self.deliver_pending()
+        except Unavailable as exc:
+            # Nobody awaits a kicked delivery: its error would surface as asyncio's "never
+            # retrieved" traceback. The next commit or scheduler tick delivers the rest.
+            log.warning("delivery paused, the database is unavailable: %s", exc)
         return handled
 
     async def kick_after_commit(self) -> None:
