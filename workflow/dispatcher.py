@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workflow import queries
@@ -17,23 +16,20 @@ from workflow.flows.views import views_of
 from workflow.follow_ups import FollowUps
 from workflow.interpreter import (
     build_form,
+    check_press,
     command_from_form,
+    finish_press,
     interpret_press,
     interpret_words,
     main_field,
+    press_of,
 )
 from workflow.messagebus import MessageBus
+from workflow.origins import form_refs, place_of, press_refs, require_here, require_seen
 from workflow.ports import Clock, Here, UnitOfWork
 from workflow.presentation.answers import Answer, Doing, Origin, Pressed, Submitted, Words
-from workflow.presentation.forms import Context, FieldErrors, Form, FormKind
-from workflow.presentation.presses import (
-    NeedText,
-    OpenForm,
-    Outcome,
-    Press,
-    Show,
-    ShowWhat,
-)
+from workflow.presentation.forms import FieldErrors, Form, FormKind
+from workflow.presentation.presses import NeedText, OpenForm, Outcome, Show, ShowWhat
 from workflow.queries import HomeData
 
 __all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
@@ -101,13 +97,33 @@ class Dispatcher:
         except FAILURES as failed:
             return Answer(sentence(failed), refused=True)
 
+    def field_errors(self, origin: Origin, sent: Submitted) -> dict[str, str]:
+        """What is wrong with a submission's values, by field, found without the database or
+        a turn: an adapter shows it within the platform's time limit, before it carries the
+        submission out with `handle`. Empty when the values can be used."""
+        try:
+            self._command(origin, sent)
+        except FieldErrors as bad:
+            errors = bad.errors
+        except (Refused, Unavailable, Conflict) as failed:
+            errors = {"": sentence(failed)}
+        else:
+            return {}
+        main = main_field(sent.kind)
+        return {(name or main): text for name, text in errors.items()}
+
     async def card(self, origin: Origin, item: str) -> Answer | None:
-        """The current card of `item` as this person sees it; None when it is gone."""
+        """The current card of `item` as this person sees it; None when it is gone. It is
+        shown only where it belongs (`require_seen`), else the refusal says why."""
         async with self._turns, self._reads() as uow:
             viewer = await views_of(uow).person_id(origin.identity)
             view = await queries.card_for_item(uow, item, viewer)
             if view is None:
                 return None
+            try:
+                await require_seen(uow, origin, viewer, item)
+            except Refused as refused:
+                return Answer(refused.reason, refused=True)
             users = await uow.people.get_many(view.all_actors())
         ids = tuple((p.id, p.identity.user_id) for p in users if p.id is not None)
         return Answer(view=dataclasses.replace(view, actor_users=ids), viewer=viewer)
@@ -130,6 +146,8 @@ class Dispatcher:
         looked up once, and what is only shown (help, pending...) is answered there."""
         async with self._reads() as uow:
             here = await self._here(uow, origin)
+            if origin.personal and here.project is None:
+                here = await _own_project(uow, here)
             project_id = here.project.id if here.project else None
             now = self._clock.now()
             outcome = interpret_words(words.text, project_id, origin.actor, now, origin.event_id)
@@ -139,8 +157,19 @@ class Dispatcher:
 
     async def _outcome(self, origin: Origin, doing: Pressed | OpenForm) -> Outcome:
         if isinstance(doing, Pressed):
-            return interpret_press(_press(origin, doing, self._clock.now()))
+            return await self._pressed(origin, doing)
         return await self._open_here(origin, doing)
+
+    async def _pressed(self, origin: Origin, pressed: Pressed) -> Outcome:
+        """What a press comes to, once its item is known to belong where it was pressed and,
+        for a press that needs text first, once this person may make it now: a form that
+        could only be refused on submit does not open."""
+        outcome = interpret_press(press_of(origin, pressed, self._clock.now()))
+        async with self._reads() as uow:
+            await require_here(uow, origin, press_refs(pressed.item))
+            if isinstance(outcome, NeedText):
+                await check_press(uow, outcome)
+        return outcome
 
     async def _open_here(self, origin: Origin, wanted: OpenForm) -> OpenForm:
         """A form the adapter opens (the message shortcut) is about this channel's project."""
@@ -168,7 +197,7 @@ class Dispatcher:
     async def _form(self, origin: Origin, wanted: OpenForm) -> Form:
         """The form, permission-checked; a new project's is about the origin's channel."""
         if wanted.kind is FormKind.NEW_PROJECT:
-            wanted = OpenForm(wanted.kind, {**wanted.context, **_where(origin)}, wanted.prefill)
+            wanted = OpenForm(wanted.kind, {**wanted.context, **place_of(origin)}, wanted.prefill)
         async with self._reads() as uow:
             return await build_form(uow, wanted, origin.identity)
 
@@ -186,7 +215,7 @@ class Dispatcher:
         if show.what is ShowWhat.HELP:
             return Answer(self._help(origin, show, here))
         if show.what is ShowWhat.EXPORT:
-            files = await queries.export_csv(uow, identity, show.project_id or 0)
+            files = await queries.export_csv(uow, identity, show.project_id or 0, now)
             return Answer(files=files)
         if show.what is ShowWhat.PENDING:
             view = await queries.pending_here(uow, here, now)
@@ -204,6 +233,8 @@ class Dispatcher:
     async def _submit(self, origin: Origin, sent: Submitted) -> Answer:
         """Errors go back onto the fields, with the form again; success says what was done."""
         try:
+            async with self._reads() as uow:
+                await require_here(uow, origin, form_refs(sent.kind, sent.context))
             command = self._command(origin, sent)
             reply = await self._bus.handle(dataclasses.replace(command, event_id=origin.event_id))
         except FieldErrors as bad:
@@ -216,10 +247,10 @@ class Dispatcher:
     def _command(self, origin: Origin, sent: Submitted) -> c.Command:
         now = self._clock.now()
         if sent.kind is FormKind.TEXT:
-            return _finish_press(origin, sent, now)
+            return finish_press(origin, sent, now)
         context = sent.context
         if sent.kind is FormKind.NEW_PROJECT:
-            context = {**context, **_where(origin)}  # never where the form data says
+            context = {**context, **place_of(origin)}  # never where the form data says
         zone = ZoneInfo(origin.actor.timezone or self._zone)
         return command_from_form(sent.kind, sent.values, context, origin.actor, now, zone)
 
@@ -256,41 +287,10 @@ class Dispatcher:
         )
 
 
-def _press(origin: Origin, pressed: Pressed, now: datetime) -> Press:
-    return Press(
-        pressed.verb,
-        pressed.item,
-        pressed.version,
-        origin.actor,
-        now,
-        text=pressed.text,
-        event_id=origin.event_id,
-    )
-
-
-def _where(origin: Origin) -> Context:
-    return {
-        "platform": origin.platform.value,
-        "workspace_id": origin.workspace_id,
-        "channel_id": origin.channel_id,
-        "workspace_name": origin.workspace_name,
-    }
-
-
-def _finish_press(origin: Origin, sent: Submitted, now: datetime) -> c.Command:
-    """The small text form finishes a press that needed a reason, remarks or a question."""
-    ctx, text = sent.context, str(sent.values.get("text") or "")
-    version = ctx.get("version")
-    pressed = Pressed(
-        str(ctx.get("verb") or ""),
-        str(ctx.get("item") or ""),
-        version if isinstance(version, int) else None,
-        text,
-    )
-    press = _press(origin, pressed, now)
-    outcome = interpret_press(press)
-    if isinstance(outcome, NeedText):
-        raise FieldErrors({"text": f"Please type the {outcome.label.lower()} first."})
-    if not isinstance(outcome, c.Command):
-        raise FieldErrors({"text": "This form has expired; please use the button again."})
-    return outcome
+async def _own_project(uow: UnitOfWork, here: Here) -> Here:
+    """A personal chat (a DM with the bot) has no project of its own: words typed there are
+    about the person's project when they take part in exactly one open project."""
+    if here.viewer is None:
+        return here
+    projects, names = await views_of(uow).open_projects_of(here.viewer)
+    return Here(here.viewer, projects[0], names) if len(projects) == 1 else here

@@ -10,11 +10,12 @@ from workflow.domain.errors import Refused
 from workflow.domain.people import Identity
 from workflow.domain.permissions import may
 from workflow.domain.projects import Project
-from workflow.flows import ALIASES, FORMS, ITEMS, TEXT_LABELS, WORDS
+from workflow.flows import ALIASES, CHECKS, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.common import allowed_in
 from workflow.flows.flow import FormEntry, Opening
 from workflow.ports import UnitOfWork
-from workflow.presentation.forms import Context, Form, FormKind, Values, Who
+from workflow.presentation.answers import Origin, Pressed, Submitted
+from workflow.presentation.forms import Context, FieldErrors, Form, FormKind, Values, Who
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
 from workflow.presentation.words import Here, split
 
@@ -48,18 +49,30 @@ def help_lines(project: Project | None, person_id: int | None, prefix: str) -> l
 
 
 def interpret_press(press: Press) -> Outcome:
-    """The outcome of a press; unknown buttons are refused in words."""
-    label = TEXT_LABELS.get((press.kind, press.base_verb))
-    if label is not None and not (press.text or "").strip():
-        context: Context = {"verb": press.verb, "item": press.item, "version": press.version}
-        return NeedText(label[0], label[1], context)
+    """The outcome of a press; unknown buttons are refused in words. A press whose text is
+    still to be typed comes back as `NeedText`, carrying the command it makes without it."""
     item = ITEMS.get(press.kind)
     outcome = item.press(press) if item else None
     if outcome is None:
         raise Refused(
             "That button is not one clientloop knows any more; please use a newer message."
         )
+    label = TEXT_LABELS.get((press.kind, press.base_verb))
+    if label is not None and not (press.text or "").strip():
+        context: Context = {"verb": press.verb, "item": press.item, "version": press.version}
+        command = outcome if isinstance(outcome, Command) else None
+        return NeedText(label[0], label[1], context, command)
     return outcome
+
+
+async def check_press(uow: UnitOfWork, need: NeedText) -> None:
+    """Refuse now what submitting the text would refuse (the flow's check of the command),
+    so nobody types a reason into a form that can only be refused."""
+    if need.command is None:
+        return
+    check = CHECKS.get(type(need.command))
+    if check is not None:
+        await check(need.command, uow)
 
 
 def command_from_form(
@@ -99,3 +112,34 @@ def _entry(kind: FormKind) -> FormEntry:
     if entry is None:
         raise Refused("This form is not one clientloop knows any more; please start again.")
     return entry
+
+
+def press_of(origin: Origin, pressed: Pressed, now: datetime) -> Press:
+    """A press as the flows read it: what was pressed, by the origin's person, now."""
+    return Press(
+        pressed.verb,
+        pressed.item,
+        pressed.version,
+        origin.actor,
+        now,
+        text=pressed.text,
+        event_id=origin.event_id,
+    )
+
+
+def finish_press(origin: Origin, sent: Submitted, now: datetime) -> Command:
+    """The small text form finishes a press that needed a reason, remarks or a question."""
+    ctx, text = sent.context, str(sent.values.get("text") or "")
+    version = ctx.get("version")
+    pressed = Pressed(
+        str(ctx.get("verb") or ""),
+        str(ctx.get("item") or ""),
+        version if isinstance(version, int) else None,
+        text,
+    )
+    outcome = interpret_press(press_of(origin, pressed, now))
+    if isinstance(outcome, NeedText):
+        raise FieldErrors({"text": f"Please type the {outcome.label.lower()} first."})
+    if not isinstance(outcome, Command):
+        raise FieldErrors({"text": "This form has expired; please use the button again."})
+    return outcome

@@ -158,6 +158,14 @@ class ChangeRequest:
             )
             raise Refused(f"It's not your turn yet: {first} decide first. You'll be asked then.")
 
+    def check_decision(
+        self, person_id: int, approvers: Approvers, verdict: Verdict, version: int
+    ) -> None:
+        """Refuse, in words, unless `person_id` may give `verdict` on `version` now."""
+        require_approver(person_id, approvers)
+        MACHINE.next(self.state, CRAction(verdict.value))
+        self.check_may_decide(person_id, approvers, version)
+
     def decide(
         self,
         person_id: int,
@@ -171,9 +179,7 @@ class ChangeRequest:
         reason = reason.strip()
         if verdict is Verdict.REJECT and not reason:
             raise Refused("A rejection needs a reason, so the team knows what to change.")
-        require_approver(person_id, approvers)
-        MACHINE.next(self.state, CRAction(verdict.value))
-        self.check_may_decide(person_id, approvers, version)
+        self.check_decision(person_id, approvers, verdict, version)
         shown = self.current.shown_hash()
         self.decisions.append(CRDecision(version, person_id, verdict, reason, at, shown))
         final = self.outcome(approvers)
@@ -183,9 +189,14 @@ class ChangeRequest:
             self.state = MACHINE.next(self.state, CRAction.REJECT)
         return final
 
-    def ask(self, person_id: int, approvers: Approvers, text: str, at: datetime) -> CRQuestion:
+    def check_may_ask(self, person_id: int, approvers: Approvers) -> None:
+        """Refuse, in words, unless `person_id` may ask about this change request now."""
         if person_id not in approvers.everyone:
             raise Refused("Only the approvers of this change request can ask about it here.")
+        MACHINE.next(self.state, CRAction.ASK)
+
+    def ask(self, person_id: int, approvers: Approvers, text: str, at: datetime) -> CRQuestion:
+        self.check_may_ask(person_id, approvers)
         if not text.strip():
             raise Refused("Type your question, so the PM knows what to answer.")
         self.state = MACHINE.next(self.state, CRAction.ASK)
@@ -193,10 +204,15 @@ class ChangeRequest:
         self.questions.append(question)
         return question
 
-    def answer(self, question_id: int, person_id: int, text: str, at: datetime) -> CRQuestion:
+    def open_question(self, question_id: int) -> CRQuestion:
+        """The question `question_id` while it waits for an answer; refused once answered."""
         question = next((q for q in self.open_questions() if q.id == question_id), None)
         if question is None:
             raise Refused("That question has already been answered.")
+        return question
+
+    def answer(self, question_id: int, person_id: int, text: str, at: datetime) -> CRQuestion:
+        question = self.open_question(question_id)
         if not text.strip():
             raise Refused("Type an answer to the question.")
         question.answer, question.answered_by, question.answered_at = text.strip(), person_id, at

@@ -84,9 +84,14 @@ class CustomerRequest:
     id: int | None = None
     row_version: int = 0
 
+    def check_handle(self, action: RequestAction) -> None:
+        """Refuse, in words, unless the request can be handled with `action` now."""
+        REQUEST_MACHINE.next(self.state, action)
+
     def handle(self, action: RequestAction, by: int, reason: str, at: datetime) -> None:
         if action is RequestAction.DECLINE and not reason.strip():
             raise Refused("Declining a request needs a reason the customer will read.")
+        self.check_handle(action)
         self.state = REQUEST_MACHINE.next(self.state, action)
         self.handled_by, self.handled_at, self.reason = by, at, reason.strip()
 
@@ -186,11 +191,17 @@ class Invitation:
     id: int | None = None
     row_version: int = 0
 
+    def check_answer(self, person_id: int, answer: InvitationAnswer) -> None:
+        """Refuse, in words, unless `person_id` may give `answer` now (a PM's cancel is
+        checked against the project, by the use case)."""
+        if answer is not InvitationAnswer.CANCEL and person_id != self.invitee_id:
+            raise Refused("This invitation is for someone else; only they can answer it.")
+        INVITATION_MACHINE.next(self.state, answer)
+
     def answer(self, person_id: int, answer: InvitationAnswer, proposal: str, at: datetime) -> None:
         if answer is InvitationAnswer.CANCEL:
             raise Refused("Only the PM who invited can cancel an invitation.")
-        if person_id != self.invitee_id:
-            raise Refused("This invitation is for someone else; only they can answer it.")
+        self.check_answer(person_id, answer)
         if answer is InvitationAnswer.PROPOSE and not proposal.strip():
             raise Refused("Please say which other time would suit you.")
         self.state = INVITATION_MACHINE.next(self.state, answer)

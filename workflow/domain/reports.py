@@ -113,15 +113,20 @@ class StatusReport:
         standing = self.standing()
         return [r for r in self.reviewer_ids if standing.get(r) is not ReviewKind.ACKNOWLEDGE]
 
-    def review(self, person_id: int, kind: ReviewKind, text: str, at: datetime) -> ReportState:
+    def check_review(self, person_id: int, kind: ReviewKind) -> None:
+        """Refuse, in words, unless `person_id` may give this review now."""
         if person_id not in self.reviewer_ids:
             raise Refused("This status report is reviewed by the project's customers only.")
+        if kind is ReviewKind.ACKNOWLEDGE and self.standing().get(person_id) is kind:
+            raise Refused("You have already acknowledged this report.")
+        MACHINE.next(self.state, ReportAction(kind.value))
+
+    def review(self, person_id: int, kind: ReviewKind, text: str, at: datetime) -> ReportState:
+        self.check_review(person_id, kind)
         text = text.strip()
         if kind is not ReviewKind.ACKNOWLEDGE and not text:
             what = "comment" if kind is ReviewKind.COMMENT else "what you dispute and why"
             raise Refused(f"Please type your {what}.")
-        if kind is ReviewKind.ACKNOWLEDGE and self.standing().get(person_id) is kind:
-            raise Refused("You have already acknowledged this report.")
         self.state = MACHINE.next(self.state, ReportAction(kind.value))
         self.reviews.append(Review(person_id, kind, text, at, self.shown_hash()))
         standing = self.standing()

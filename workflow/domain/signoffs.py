@@ -138,6 +138,15 @@ class SignoffRequest:
     def waiting_on(self) -> list[int]:
         return [a.person_id for a in self.approvers if a.verdict is None]
 
+    def check_answer(self, person_id: int, verdict: SignoffVerdict) -> SignoffApprover:
+        """Refuse, in words, unless `person_id` may answer `verdict` now; their entry if so."""
+        action = SignoffAction.REJECT if verdict is SignoffVerdict.REJECT else SignoffAction.APPROVE
+        MACHINE.next(self.state, action)
+        entry = self.approver(person_id)
+        if entry.verdict is not None:
+            raise Refused("You have already answered this sign-off request.")
+        return entry
+
     def decide(self, person_id: int, verdict: SignoffVerdict, remarks: str, at: datetime) -> bool:
         """Record an answer; True when it settles the request."""
         remarks = remarks.strip()
@@ -145,11 +154,7 @@ class SignoffRequest:
             raise Refused("A rejection needs a reason, so the team knows what to fix.")
         if verdict is SignoffVerdict.APPROVE_WITH_REMARKS and not remarks:
             raise Refused("Approving with remarks needs the remarks; or just Approve.")
-        action = SignoffAction.REJECT if verdict is SignoffVerdict.REJECT else SignoffAction.APPROVE
-        MACHINE.next(self.state, action)
-        entry = self.approver(person_id)
-        if entry.verdict is not None:
-            raise Refused("You have already answered this sign-off request.")
+        entry = self.check_answer(person_id, verdict)
         entry.verdict, entry.remarks, entry.decided_at = verdict, remarks, at
         entry.shown_hash = self.shown_hash(entry.audience)
         if verdict is SignoffVerdict.REJECT:

@@ -29,7 +29,7 @@ from workflow.flows import (
     signoffs,
     waiting,
 )
-from workflow.flows.flow import CommandHandler, EventHandler, Flow, FormEntry, Item, Word
+from workflow.flows.flow import Check, CommandHandler, EventHandler, Flow, FormEntry, Item, Word
 from workflow.messagebus import MessageBus
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import FormKind
@@ -68,6 +68,9 @@ COMMAND_HANDLERS: dict[type[Command], CommandHandler] = _unique(
 )
 EVENT_HANDLERS: dict[type[Event], Sequence[EventHandler]] = _unique(
     [pair for f in FLOWS for pair in f.events.items()], "event"
+)
+CHECKS: dict[type[Command], Check] = _unique(
+    [pair for f in FLOWS for pair in f.checks.items()], "check"
 )
 WORDS: dict[str, Word] = _unique([(w.word, w) for f in FLOWS for w in f.words], "word")
 ALIASES: dict[str, str] = _unique(

@@ -59,13 +59,47 @@ async def project_for(
 ) -> Project:
     """Load a project; refuse if it is closed (when `open_only`) or `act` is not allowed."""
     project = await load(uow.projects, project_id, "project", lock=lock)
+    check_project(project, person.id if person else None, act, open_only=open_only)
+    return project
+
+
+def check_project(
+    project: Project, person_id: int | None, act: Act | None, *, open_only: bool = True
+) -> None:
+    """Refuse if `project` is closed (when `open_only`) or `act` is not allowed to the person."""
     if open_only and project.state is ProjectState.CLOSED:
         raise Refused(f"{project.key} is closed; nothing more can be started in it.")
     if act is not None:
-        if person is None or person.id is None:
+        if person_id is None:
             raise Refused("This needs a person to do it.")
-        require(project, person.id, act)
+        require(project, person_id, act)
+
+
+async def project_allows(
+    uow: UnitOfWork,
+    project_id: int,
+    person_id: int,
+    act: Act | None = None,
+    *,
+    open_only: bool = True,
+) -> Project:
+    """`project_for` for a read transaction: nothing locked, the person known by id."""
+    project = await load(uow.projects, project_id, "project", lock=False)
+    check_project(project, person_id, act, open_only=open_only)
     return project
+
+
+# The id a person not seen before stands for in a check: they take part in nothing (ids
+# start at 1), so a check refuses them with the sentence the use case would give.
+NOBODY = 0
+
+
+async def known_id(uow: UnitOfWork, command: Command) -> int:
+    """The actor's id without writing (a first-time person is not created): NOBODY if new."""
+    if command.actor is None:
+        raise Refused("This needs a person to do it.")
+    person = await person_with(uow, command.actor.identity)
+    return person.id if person is not None and person.id is not None else NOBODY
 
 
 def emit(uow: UnitOfWork, *events: Event) -> None:

@@ -28,6 +28,9 @@ from workflow.presentation.words import Here
 
 CommandHandler = Callable[[Any, UnitOfWork], Awaitable[Reply]]
 EventHandler = Callable[[Any, UnitOfWork], Awaitable[None]]
+# What a command's use case would refuse, asked in a read transaction (nothing written):
+# a press that needs typed text is checked so before its form opens.
+Check = Callable[[Any, UnitOfWork], Awaitable[None]]
 Opener = Callable[[UnitOfWork, OpenForm, Identity], Awaitable[Form]]
 Card = Callable[[Any, Project, Names, int | None], View]
 
@@ -113,6 +116,7 @@ class Flow:
     name: str
     commands: Mapping[type[Command], CommandHandler] = field(default_factory=dict)
     events: Mapping[type[Event], Sequence[EventHandler]] = field(default_factory=dict)
+    checks: Mapping[type[Command], Check] = field(default_factory=dict)
     words: Sequence[Word] = ()
     forms: Sequence[FormEntry] = ()
     items: Sequence[Item] = ()

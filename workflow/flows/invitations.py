@@ -24,10 +24,12 @@ from workflow.flows.common import (
     actor_of,
     emit,
     everyone,
+    known_id,
     load,
     names_for,
     person_for,
     pid,
+    project_allows,
     project_for,
     project_of,
     subject_id,
@@ -137,14 +139,23 @@ async def answer_invitation(cmd: AnswerInvitation, uow: UnitOfWork) -> c.Reply:
     return c.Reply(f"Invitation {invitation.state.value}.", invitation.id)
 
 
+async def may_answer(cmd: AnswerInvitation, uow: UnitOfWork) -> None:
+    """Checked before a form opens, as `answer_invitation` checks: the invitee answers an
+    open invitation; a PM of the project cancels it."""
+    invitation = await load(uow.repo(Invitation), cmd.invitation_id, "invitation", lock=False)
+    me = await known_id(uow, cmd)
+    if cmd.answer is InvitationAnswer.CANCEL:
+        await project_allows(uow, invitation.project_id, me, Act.INVITE)
+    invitation.check_answer(me, cmd.answer)
+
+
 # --- Event handlers: what people are sent ---
 async def invitation_sent(event: InvitationSent, uow: UnitOfWork) -> None:
     invitation = await load(uow.repo(Invitation), subject_id(event), "invitation", lock=False)
     project = await project_of(uow, event)
     view = invitation_card(invitation, project, await names_for(uow, everyone(project)))
-    await to_people(
-        uow, event, [invitation.invitee_id], view, card_key("invitation", invitation.id or 0)
-    )
+    key = card_key("invitation", invitation.id or 0)
+    await to_people(uow, event, [invitation.invitee_id], view, key)
 
 
 async def invitation_answered(event: InvitationAnswered, uow: UnitOfWork) -> None:
@@ -153,15 +164,8 @@ async def invitation_answered(event: InvitationAnswered, uow: UnitOfWork) -> Non
     names = await names_for(uow, everyone(project))
     view = invitation_card(invitation, project, names)
     await update_cards(uow, event, card_key("invitation", invitation.id or 0), view)
-    await to_people(
-        uow,
-        event,
-        [invitation.inviter_id],
-        info(
-            f"{names.get(invitation.invitee_id, '')} answered your invitation: {event.state}",
-            invitation.proposal,
-        ),
-    )
+    said = f"{names.get(invitation.invitee_id, '')} answered your invitation: {event.state}"
+    await to_people(uow, event, [invitation.inviter_id], info(said, invitation.proposal))
 
 
 # --- The card ---
@@ -174,13 +178,9 @@ def invitation_card(invitation: Invitation, project: Project, names: Names) -> V
     if invitation.proposal:
         fields.append(("Proposed instead", invitation.proposal))
     buttons = (
-        (
-            Button("yes", "Yes", key, None, Style.PRIMARY),
-            Button("no", "No", key),
-            Button("propose", "Propose another time", key, needs_text="Another time"),
-        )
-        if is_open
-        else ()
+        Button("yes", "Yes", key, None, Style.PRIMARY),
+        Button("no", "No", key),
+        Button("propose", "Propose another time", key, needs_text="Another time"),
     )
     return View(
         ViewKind.INVITATION,
@@ -188,7 +188,7 @@ def invitation_card(invitation: Invitation, project: Project, names: Names) -> V
         invitation.what,
         tuple(fields),
         invitation.state.value.title(),
-        buttons,
+        buttons if is_open else (),
         (invitation.invitee_id,) if is_open else (),
     )
 
@@ -265,6 +265,7 @@ waiting = Waits(Invitation, {"state": OPEN_INVITATION}, _waiting)
 FLOW = Flow(
     "invitation",
     commands={Invite: invite, AnswerInvitation: answer_invitation},
+    checks={AnswerInvitation: may_answer},
     events={InvitationSent: [invitation_sent], InvitationAnswered: [invitation_answered]},
     words=(
         Word(

@@ -18,6 +18,7 @@ from workflow.flows.common import (
     actor_of,
     emit,
     everyone,
+    known_id,
     load,
     names_for,
     pid,
@@ -130,6 +131,12 @@ async def review_report(cmd: ReviewReport, uow: UnitOfWork) -> c.Reply:
         ),
     )
     return c.Reply("Thank you, your review is recorded.", report.id)
+
+
+async def may_review(cmd: ReviewReport, uow: UnitOfWork) -> None:
+    """Checked before a form opens: one of the customers the report was posted to."""
+    report = await load(uow.repo(StatusReport), cmd.report_id, "status report", lock=False)
+    report.check_review(await known_id(uow, cmd), cmd.kind)
 
 
 # --- Event handlers: what people are sent ---
@@ -251,6 +258,7 @@ waiting = Waits(StatusReport, {"state": UNSETTLED}, _waiting)
 FLOW = Flow(
     "report",
     commands={PostReport: post_report, ReviewReport: review_report},
+    checks={ReviewReport: may_review},
     events={ReportPosted: [report_posted], ReportReviewed: [report_reviewed]},
     words=(
         Word(

@@ -23,9 +23,11 @@ from workflow.flows.common import (
     actor_of,
     emit,
     everyone,
+    known_id,
     load,
     names_for,
     pid,
+    project_allows,
     project_for,
     project_of,
     subject_id,
@@ -121,6 +123,13 @@ async def handle_request(cmd: HandleRequest, uow: UnitOfWork) -> c.Reply:
         ),
     )
     return c.Reply(f"Request {request.state.value}; the customer has been told.", request.id)
+
+
+async def may_handle(cmd: HandleRequest, uow: UnitOfWork) -> None:
+    """Checked before a form opens: a PM of the open project, on a request still open."""
+    request = await load(uow.repo(CustomerRequest), cmd.request_id, "request", lock=False)
+    await project_allows(uow, request.project_id, await known_id(uow, cmd), Act.HANDLE_INBOX)
+    request.check_handle(cmd.action)
 
 
 # --- Event handlers: what people are sent ---
@@ -234,6 +243,7 @@ waiting = Waits(CustomerRequest, {"state": RequestState.OPEN}, _waiting)
 FLOW = Flow(
     "request",
     commands={SendRequest: send_request, HandleRequest: handle_request},
+    checks={HandleRequest: may_handle},
     events={RequestReceived: [request_received], RequestHandled: [request_handled]},
     words=(
         Word(

@@ -4,11 +4,11 @@ SQL read side), else the same answers from its repositories (fakes, and the writ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Project, ProjectState
-from workflow.ports import AnyOf, Here, Includes, Rows, Shown, UnitOfWork, Views
+from workflow.ports import AnyOf, Here, Includes, Repository, Rows, Shown, UnitOfWork, Views
 
 T = TypeVar("T")
 OPEN_PROJECT = AnyOf(*(s for s in ProjectState if s is not ProjectState.CLOSED))
@@ -53,6 +53,21 @@ class RepositoryViews:
     async def person_id(self, identity: Identity) -> int | None:
         person = await self.person(identity)
         return person.id if person else None
+
+    async def channel_projects(
+        self, platform: Platform, workspace_id: str, channel_id: str
+    ) -> set[int]:
+        found = await self.uow.workspaces.find(platform=platform, external_id=workspace_id)
+        if not found:
+            return set()
+        where = {"workspace_id": found[0].id, "channel_id": channel_id}
+        return {p.id for p in await self.uow.projects.find(**where) if p.id is not None}
+
+    async def owner_of(self, kind: type, item_id: int) -> int | None:
+        repo: Repository[Any] = self.uow.repo(kind)
+        found = await repo.get(item_id, lock=False)
+        owner = getattr(found, "project_id", None)
+        return owner if isinstance(owner, int) else None
 
     async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
         project = await self.uow.projects.get(project_id)

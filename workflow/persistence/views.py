@@ -13,141 +13,38 @@ from dataclasses import fields
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import (
-    CompoundSelect,
     Row,
     Select,
-    bindparam,
-    literal,
-    literal_column,
     select,
-    union_all,
 )
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapper
 
+from workflow.domain.audit import UNKEYED, AuditKeys
 from workflow.domain.people import Identity, Person, Platform
-from workflow.domain.projects import Participant, Project, ProjectState
-from workflow.persistence import tables as t
+from workflow.domain.projects import Project
 from workflow.persistence.errors import database_errors
 from workflow.persistence.repository import conditions
 from workflow.persistence.unit_of_work import SqlUnitOfWork
+from workflow.persistence.view_queries import (
+    CHANNEL_PROJECTS,
+    HERE,
+    MINE,
+    NAMES,
+    ONE_PROJECT,
+    OPEN_PROJECTS,
+    PERSON,
+    having_query,
+    identity_params,
+    label_of,
+    owner_query,
+    projects_from,
+)
 from workflow.persistence.waiting_rows import QUERIES, shown, waiting_query
 from workflow.ports import Here, Rows, Shown, UnitOfWork, Views
 
 T = TypeVar("T")
-PROJECT = [f.name for f in fields(Project) if f.name != "participants"]
-PARTICIPANT = [f.name for f in fields(Participant)]
-OPEN = [s for s in ProjectState if s is not ProjectState.CLOSED]
-pe, pa, pr, ws = t.people.c, t.participants.c, t.projects.c, t.workspaces.c
-
-
-def _who(prefix: str = "") -> list[Any]:
-    return [pe.platform == bindparam(f"{prefix}platform"),
-            pe.org_id == bindparam(f"{prefix}org_id"),
-            pe.user_id == bindparam(f"{prefix}user_id")]  # fmt: skip
-
-
-def _with_people(projects: Any) -> Select[Any]:
-    """Project columns, each participant's, and that participant's name parts."""
-    columns = [pr[name].label(f"p_{name}") for name in PROJECT]
-    columns += [pa[name].label(f"a_{name}") for name in PARTICIPANT]
-    columns += [pe.display_name.label("n_display"), pe.user_id.label("n_user")]
-    joined = projects.outerjoin(t.participants, pa.project_id == pr.id).outerjoin(
-        t.people, pe.id == pa.person_id
-    )
-    return select(*columns).select_from(joined)
-
-
-VIEWER = select(pe.id).where(*_who("v_")).scalar_subquery()
-CHANNEL_PROJECT = (
-    select(pr.id)
-    .join(t.workspaces, ws.id == pr.workspace_id)
-    .where(ws.platform == bindparam("w_platform"), ws.external_id == bindparam("w_external"))
-    .where(pr.channel_id == bindparam("channel"))
-    .order_by(pr.state == ProjectState.CLOSED, pr.id.desc())
-    .limit(1)
-    .scalar_subquery()
-)
-# One row when the channel has no project (the viewer alone), else one per participant.
-ONE = select(literal_column("1").label("one")).subquery("one")
-HERE = (
-    _with_people(ONE.outerjoin(t.projects, pr.id == CHANNEL_PROJECT))
-    .add_columns(VIEWER.label("viewer"))
-    .order_by(pa.id)
-)
-PERSON = select(pe.id, pe.platform, pe.org_id, pe.user_id, pe.display_name, pe.timezone).where(
-    *_who()
-)
-OPEN_PROJECTS = (
-    _with_people(t.projects)
-    .where(pr.id.in_(select(pa.project_id).where(pa.person_id == bindparam("person"))))
-    .where(pr.state.in_(OPEN))
-    .order_by(pr.id, pa.id)
-)
-ME, TAKES = t.people.alias("me"), t.participants.alias("takes")
-MINE = (
-    _with_people(
-        ONE.outerjoin(
-            ME,
-            (ME.c.platform == bindparam("platform"))
-            & (ME.c.org_id == bindparam("org_id"))
-            & (ME.c.user_id == bindparam("user_id")),
-        ).outerjoin(
-            t.projects,
-            pr.id.in_(select(TAKES.c.project_id).where(TAKES.c.person_id == ME.c.id))
-            & pr.state.in_(OPEN),
-        )
-    )
-    .add_columns(*(c.label(f"me_{c.key}") for c in ME.c))
-    .order_by(pr.id, pa.id)
-)
-ONE_PROJECT = _with_people(t.projects).where(pr.id == bindparam("project")).order_by(pa.id)
-NAMES = select(pe.id, pe.display_name, pe.user_id).where(
-    pe.id.in_(bindparam("ids", expanding=True))
-)
-
-
-def _label(display_name: str | None, user_id: str | None) -> str:
-    return display_name or user_id or ""
-
-
-def _projects(rows: Iterable[Row[Any]]) -> tuple[list[Project], dict[int, str]]:
-    """Projects (in row order) with their participants, and those participants' labels."""
-    found: dict[int, Project] = {}
-    names: dict[int, str] = {}
-    for row in rows:
-        values = row._mapping
-        if values["p_id"] is None:
-            continue
-        project = found.get(values["p_id"])
-        if project is None:
-            project = found[values["p_id"]] = Project(**{n: values[f"p_{n}"] for n in PROJECT})
-        if values["a_id"] is not None:
-            who = Participant(**{n: values[f"a_{n}"] for n in PARTICIPANT})
-            project.participants.append(who)
-            names[who.person_id] = _label(values["n_display"], values["n_user"])
-    return list(found.values()), names
-
-
-def _identity(identity: Identity, prefix: str = "") -> dict[str, object]:
-    return {
-        f"{prefix}platform": identity.platform,
-        f"{prefix}org_id": identity.org_id,
-        f"{prefix}user_id": identity.user_id,
-    }
-
-
-@functools.cache
-def _having(key: tuple[tuple[type, tuple[tuple[str, object], ...]], ...]) -> CompoundSelect[Any]:
-    """One UNION ALL of `SELECT DISTINCT i, project_id` per question, for a list of projects."""
-    parts = []
-    for index, (cls, where) in enumerate(key):
-        table: Any = sa_inspect(cls).local_table
-        part = select(literal(index).label("question"), table.c.project_id.label("project_id"))
-        part = part.where(table.c.project_id.in_(bindparam("projects", expanding=True)))
-        parts.append(part.where(*conditions(cls, dict(where))).distinct())
-    return union_all(*parts)
 
 
 class SqlViews:
@@ -167,17 +64,17 @@ class SqlViews:
         self, identity: Identity, platform: Platform, workspace_id: str, channel_id: str
     ) -> Here:
         params = {
-            **_identity(identity, "v_"),
+            **identity_params(identity, "v_"),
             "w_platform": platform,
             "w_external": workspace_id,
             "channel": channel_id,
         }
         rows = await self._rows(HERE, params)
-        projects, names = _projects(rows)
+        projects, names = projects_from(rows)
         return Here(rows[0].viewer if rows else None, projects[0] if projects else None, names)
 
     async def person(self, identity: Identity) -> Person | None:
-        rows = await self._rows(PERSON, _identity(identity))
+        rows = await self._rows(PERSON, identity_params(identity))
         if not rows:
             return None
         row = rows[0]
@@ -189,28 +86,42 @@ class SqlViews:
         person = await self.person(identity)
         return person.id if person else None
 
+    async def channel_projects(
+        self, platform: Platform, workspace_id: str, channel_id: str
+    ) -> set[int]:
+        params: dict[str, object] = {
+            "w_platform": platform,
+            "w_external": workspace_id,
+            "channel": channel_id,
+        }
+        return {row.id for row in await self._rows(CHANNEL_PROJECTS, params)}
+
+    async def owner_of(self, kind: type, item_id: int) -> int | None:
+        rows = await self._rows(owner_query(kind), {"item": item_id})
+        return int(rows[0].project_id) if rows else None
+
     async def project(self, project_id: int) -> tuple[Project | None, dict[int, str]]:
-        projects, names = _projects(await self._rows(ONE_PROJECT, {"project": project_id}))
+        projects, names = projects_from(await self._rows(ONE_PROJECT, {"project": project_id}))
         return (projects[0] if projects else None), names
 
     async def open_projects_of(self, person_id: int) -> tuple[list[Project], dict[int, str]]:
-        return _projects(await self._rows(OPEN_PROJECTS, {"person": person_id}))
+        return projects_from(await self._rows(OPEN_PROJECTS, {"person": person_id}))
 
     async def mine(self, identity: Identity) -> tuple[Person | None, list[Project], dict[int, str]]:
-        rows = await self._rows(MINE, _identity(identity))
+        rows = await self._rows(MINE, identity_params(identity))
         me = rows[0]._mapping if rows else None
         if me is None or me["me_id"] is None:
             return None, [], {}
         who = Identity(me["me_platform"], me["me_org_id"], me["me_user_id"])
         person = Person(who, me["me_display_name"], me["me_timezone"], me["me_id"])
-        return (person, *_projects(rows))
+        return (person, *projects_from(rows))
 
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         wanted = sorted(set(person_ids))
         if not wanted:
             return {}
         rows = await self._rows(NAMES, {"ids": wanted})
-        return {row.id: _label(row.display_name, row.user_id) for row in rows}
+        return {row.id: label_of(row.display_name, row.user_id) for row in rows}
 
     async def having(
         self, questions: Sequence[Rows], project_ids: Sequence[int]
@@ -220,7 +131,7 @@ class SqlViews:
         key = tuple(
             (cls, tuple(sorted(where.items(), key=lambda kv: kv[0]))) for cls, where in questions
         )
-        rows = await self._rows(_having(key), {"projects": sorted(set(project_ids))})
+        rows = await self._rows(having_query(key), {"projects": sorted(set(project_ids))})
         return {(row.question, row.project_id) for row in rows}
 
     async def find(self, kind: type[T], **where: object) -> list[T]:
@@ -291,6 +202,8 @@ class SqlReadUnitOfWork(SqlUnitOfWork):
         return self
 
 
-def read_uow_factory(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[], UnitOfWork]:
+def read_uow_factory(
+    sessionmaker: async_sessionmaker[AsyncSession], audit_keys: AuditKeys = UNKEYED
+) -> Callable[[], UnitOfWork]:
     """What the dispatcher reads with: a fresh read unit of work per request."""
-    return lambda: SqlReadUnitOfWork(sessionmaker)
+    return lambda: SqlReadUnitOfWork(sessionmaker, audit_keys)

@@ -17,6 +17,8 @@ from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Refused
 from workflow.presentation.forms import Context, FormKind
 
+GONE = "That button no longer points at anything; please use a newer message."
+
 
 class ShowWhat(StrEnum):
     HELP = "help"
@@ -41,9 +43,13 @@ class Show:
 
 @dataclass(frozen=True)
 class NeedText:
+    """A press that needs typed text first; `command` is what it makes without the text,
+    which the flow's check asks of before the form opens (None: nothing to check)."""
+
     label: str
     required: bool
     context: Context
+    command: c.Command | None = None
 
 
 Outcome = c.Command | OpenForm | Show | NeedText
@@ -70,9 +76,15 @@ class Press:
         try:
             return int(self.item.split(":", 1)[1])
         except (IndexError, ValueError):
-            raise Refused(
-                "That button no longer points at anything; please use a newer message."
-            ) from None
+            raise Refused(GONE) from None
+
+    @property
+    def verb_id(self) -> int:
+        """The id a verb carries after its name ("answer_question:7" -> 7)."""
+        try:
+            return int(self.verb.split(":", 1)[1])
+        except (IndexError, ValueError):
+            raise Refused(GONE) from None
 
     @property
     def base_verb(self) -> str:

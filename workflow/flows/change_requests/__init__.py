@@ -13,7 +13,7 @@ from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import View
-from workflow.flows.change_requests import cards, forms, use_cases
+from workflow.flows.change_requests import cards, checks, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.waiting import Waits
@@ -69,6 +69,11 @@ FLOW = Flow(
         m.AnswerQuestion: use_cases.answer_question,
         m.WithdrawChange: use_cases.withdraw_change,
         m.ExpireOverdue: use_cases.expire_overdue,
+    },
+    checks={
+        m.DecideChange: checks.may_decide,
+        m.AskAboutChange: checks.may_ask,
+        m.AnswerQuestion: checks.may_answer,
     },
     events={
         m.ChangeRequested: [cards.change_requested],

@@ -168,7 +168,7 @@ def press(p: Press) -> Outcome | None:
             at=p.at,
             event_id=p.event_id,
             change_id=p.item_id,
-            question_id=int(p.verb.split(":")[1]),
+            question_id=p.verb_id,
             text=text,
         )
     if p.verb == "edit":

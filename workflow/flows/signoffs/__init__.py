@@ -60,6 +60,7 @@ FLOW = Flow(
         m.DecideSignoff: use_cases.decide_signoff,
         m.WithdrawSignoff: use_cases.withdraw_signoff,
     },
+    checks={m.DecideSignoff: use_cases.may_decide},
     events={
         m.SignoffRequested: [cards.signoff_requested],
         m.SignoffAnswered: [cards.signoff_answered],

@@ -7,7 +7,7 @@ from datetime import datetime
 from workflow.domain import commands as c
 from workflow.domain.permissions import Act
 from workflow.domain.signoffs import SignoffAction, SignoffRequest, SignoffState, new_signoff
-from workflow.flows.common import actor_of, emit, load, pid, project_for
+from workflow.flows.common import actor_of, emit, known_id, load, pid, project_for
 from workflow.flows.signoffs.messages import (
     DecideSignoff,
     RequestSignoff,
@@ -70,6 +70,12 @@ async def decide_signoff(cmd: DecideSignoff, uow: UnitOfWork) -> c.Reply:
     if settled:
         emit(uow, _settled(request, cmd.at, person.id))
     return c.Reply(f"Thank you, your answer on the {request.kind.value} is recorded.", request.id)
+
+
+async def may_decide(cmd: DecideSignoff, uow: UnitOfWork) -> None:
+    """Checked before a form opens: one of the people asked, who has not answered yet."""
+    request = await load(uow.repo(SignoffRequest), cmd.signoff_id, "sign-off request", lock=False)
+    request.check_answer(await known_id(uow, cmd), cmd.verdict)
 
 
 async def withdraw_signoff(cmd: WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
