@@ -30,7 +30,11 @@ MAX_PRIVATE_METADATA = 3000
 MAX_FALLBACK_TEXT = 3000
 
 ACTION_PREFIX = "cl."
-ACTION_ID_PATTERN = re.compile(r"^cl\.[a-z][a-z_]*(?::[0-9]+)?$")
+# Numbers in action ids and button values stay within a 64-bit integer, as the ids they are.
+ACTION_ID_PATTERN = re.compile(r"^cl\.[a-z][a-z_]*(?::[0-9]{1,18})?$")
+_VALUE_PATTERN = re.compile(
+    r"^(?P<item>[a-z_]+(?::(?:[0-9]{1,18}|[a-z_]+))*):(?P<version>[0-9]{1,18})?$"
+)
 
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _NOTE = "… (truncated; {n} more characters)"
@@ -118,10 +122,11 @@ def encode_value(item: str, version: int | None) -> str:
 
 def decode_value(value: str) -> tuple[str, int | None]:
     """The item key and version a button's value carries; ValueError when malformed."""
-    item, sep, version = value.rpartition(":")
-    if not sep or not item or (version and not version.isdigit()):
+    matched = _VALUE_PATTERN.match(value)
+    if matched is None:
         raise ValueError(f"not a clientloop button value: {value!r}")
-    return item, int(version) if version else None
+    version = matched["version"]
+    return matched["item"], int(version) if version else None
 
 
 def action_id(verb: str) -> str:

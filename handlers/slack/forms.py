@@ -23,6 +23,8 @@ from workflow.presentation.forms import Context, FieldType, Form, FormField, For
 CALLBACK_PREFIX = "cl_form:"
 MAX_OPTION_TEXT = 75
 CHECKED = "yes"
+# Ids in a form's context are database ids: a larger number can only be a tampered one.
+MAX_ID = 2**63
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def read_metadata(raw: str) -> tuple[Context, str | None]:
     raw_ctx = data.get("ctx")
     ctx: Context = {
         str(k): v for k, v in (raw_ctx if isinstance(raw_ctx, dict) else {}).items()
-        if v is None or isinstance(v, str | int)
+        if v is None or isinstance(v, str) or (isinstance(v, int) and abs(v) < MAX_ID)
     }  # fmt: skip
     channel = data.get("channel")
     return ctx, channel if isinstance(channel, str) else None
@@ -143,9 +145,13 @@ def _select(field: FormField) -> Block:
 
 
 def values(state: dict[str, Any]) -> dict[str, object]:
-    """Submitted values by field name: text as str, users as user ids, checkboxes as bool."""
+    """Submitted values by field name: text as str, users as user ids, checkboxes as bool.
+
+    Anything not shaped as Slack sends it (a tampered state) reads as left empty.
+    """
     result: dict[str, object] = {}
-    for block_id, actions in (state.get("values") or {}).items():
+    blocks = state.get("values")
+    for block_id, actions in (blocks if isinstance(blocks, dict) else {}).items():
         if not isinstance(actions, dict):
             continue
         for element in actions.values():
@@ -157,16 +163,30 @@ def values(state: dict[str, Any]) -> dict[str, object]:
 def _value(element: dict[str, Any]) -> object:
     kind = element.get("type")
     if kind == "datepicker":
-        return element.get("selected_date") or ""
+        return _text(element.get("selected_date"))
     if kind == "timepicker":
-        return element.get("selected_time") or ""
+        return _text(element.get("selected_time"))
     if kind == "static_select":
-        return (element.get("selected_option") or {}).get("value", "")
+        return _text(_field(element.get("selected_option"), "value"))
     if kind == "users_select":
-        chosen = element.get("selected_user")
-        return UserIds((str(chosen),) if chosen else (), single=True)
+        chosen = _text(element.get("selected_user"))
+        return UserIds((chosen,) if chosen else (), single=True)
     if kind == "multi_users_select":
-        return UserIds(tuple(str(u) for u in element.get("selected_users") or ()), single=False)
+        return UserIds(
+            tuple(t for u in _list(element.get("selected_users")) if (t := _text(u))), False
+        )
     if kind == "checkboxes":
-        return any(o.get("value") == CHECKED for o in element.get("selected_options") or ())
-    return element.get("value") or ""
+        return any(_field(o, "value") == CHECKED for o in _list(element.get("selected_options")))
+    return _text(element.get("value"))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _field(value: object, name: str) -> object:
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []

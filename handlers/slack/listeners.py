@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,7 +17,9 @@ from handlers.slack.blocks import ACTION_ID_PATTERN, decode_value, verb_of
 from handlers.slack.forms import UserIds
 from handlers.slack.outcomes import (
     Situation,
+    acknowledge_submission,
     in_acknowledgement,
+    not_saved,
     publish_home,
     render,
     render_submission,
@@ -25,9 +28,12 @@ from handlers.slack.payloads import (
     Source,
     action_event_id,
     command_event_id,
+    event_key,
+    message_event_id,
     message_text,
     source,
     submission_event_id,
+    typed_in_dm,
 )
 from handlers.slack.people import Directory
 from handlers.slack.replies import Replier
@@ -43,7 +49,7 @@ from workflow.presentation.presses import OpenForm
 COMMANDS = ("/loop",)
 SHORTCUT_CALLBACK = "send_as_request"
 MESSAGE_SHORTCUTS = (SHORTCUT_CALLBACK,)
-BOT_EVENTS = ("app_home_opened",)
+BOT_EVENTS = ("app_home_opened", "message.im")
 FORM_CALLBACK = re.compile(r"^cl_form:")
 # Slack waits 3 s for the acknowledgement. The work is done before it when it is done within
 # this long, so a busy server slows the acknowledgements (Slack's connections wait their
@@ -51,6 +57,9 @@ FORM_CALLBACK = re.compile(r"^cl_form:")
 # acknowledged at this point and answered through response_url when it is done.
 ANSWER_WITHIN = 2.0
 Ack = Callable[..., Awaitable[Any]]
+T = TypeVar("T")
+UNKNOWN_BUTTON = "That button is not one clientloop knows any more; please use a newer message."
+log = logging.getLogger(__name__)
 
 __all__ = [
     "ANSWER_WITHIN",
@@ -71,12 +80,17 @@ class Deps:
     directory: Directory = field(default_factory=Directory)
 
     async def origin(
-        self, client: AsyncWebClient, where: Source, event_id: str | None, channel: str = ""
+        self,
+        client: AsyncWebClient,
+        where: Source,
+        event_id: str | None,
+        channel: str = "",
+        personal: bool = False,
     ) -> Origin:
         """The core's Origin: what Slack signed, and the actor's name and zone from Slack."""
         actor = await self.directory.actor(client, where.identity, self.clock.now())
         here = channel or where.channel_id or ""
-        return Origin(Platform.SLACK, where.workspace_id, here, actor, event_id=event_id)
+        return Origin(Platform.SLACK, where.workspace_id, here, actor, personal, event_id=event_id)
 
     async def people(
         self, client: AsyncWebClient, workspace_id: str, values: dict[str, object]
@@ -116,14 +130,39 @@ async def acknowledged_after(ack: Ack, work: Awaitable[Answer]) -> Answer:
     return answer if isinstance(answer, Answer) else await answer
 
 
-async def _in_time(work: Awaitable[Answer]) -> Answer | asyncio.Future[Answer]:
-    """The Answer when done within ANSWER_WITHIN, else the work still running. An error
+async def _in_time(work: Awaitable[T]) -> T | asyncio.Future[T]:
+    """The result when done within ANSWER_WITHIN, else the work still running. An error
     within that time propagates before any ack, so the error handler answers in the ack."""
     running = asyncio.ensure_future(work)
     try:
         return await asyncio.wait_for(asyncio.shield(running), ANSWER_WITHIN)
     except TimeoutError:
         return running
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A submitted modal, read, with what is wrong with its values (empty: nothing)."""
+
+    origin: Origin
+    sent: Submitted
+    errors: dict[str, str]
+
+
+async def checked_in_ack(
+    ack: Ack, work: Awaitable[Checked], reply: Replier, fields: Collection[str]
+) -> Checked | None:
+    """A modal: acknowledged as soon as its values are checked (field errors ride in the
+    ack), or at ANSWER_WITHIN; the Checked submission to carry out, or None."""
+    checked = await _in_time(work)
+    if isinstance(checked, Checked):
+        return checked if await acknowledge_submission(ack, checked.errors, fields, reply) else None
+    await ack()  # late: the modal closes, and what is wrong with it is said privately
+    late = await checked
+    if late.errors:
+        await reply.text(not_saved(late.errors))
+        return None
+    return late
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -155,7 +194,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         respond: Any,
     ) -> None:
         where = source(body, context)
-        item, version = decode_value(str(action.get("value") or ""))
+        respond_ = respond if body.get("response_url") else None
+        reply = Replier(client, where.identity.user_id, where.channel_id, respond_)
+        try:
+            item, version = decode_value(str(action.get("value") or ""))
+        except ValueError:
+            # Only a tampered (or ancient) payload carries a value we never wrote.
+            log.warning("Slack button with a malformed value refused: %.80r", action.get("value"))
+            await ack()
+            await reply.text(UNKNOWN_BUTTON)
+            return
 
         async def work() -> Answer:
             here = await deps.origin(client, where, action_event_id(body, action))
@@ -164,8 +212,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         # A click's acknowledgement shows nothing: its answer always follows it.
         answer = await acknowledged_after(ack, work())
-        respond_ = respond if body.get("response_url") else None
-        reply = Replier(client, where.identity.user_id, where.channel_id, respond_)
         await render(answer, Situation(client, where, reply))
 
     @app.view(FORM_CALLBACK)
@@ -175,13 +221,22 @@ def register(app: AsyncApp, deps: Deps) -> None:
         where = source(body, context)
         # A view_submission names no channel: the modal kept where it was opened.
         form_context, channel = slack_forms.read_metadata(str(view.get("private_metadata") or ""))
-        here = await deps.origin(client, where, submission_event_id(body), channel or "")
-        kind = slack_forms.kind_of(str(view.get("callback_id")))
-        values = await deps.people(
-            client, where.workspace_id, slack_forms.values(view.get("state") or {})
-        )
-        answer = await door.handle(here, Submitted(kind, values, form_context))
-        await render_submission(answer, ack, Replier(client, where.identity.user_id, channel))
+        reply = Replier(client, where.identity.user_id, channel)
+        state = view.get("state") or {}
+
+        async def check() -> Checked:
+            here = await deps.origin(client, where, submission_event_id(body), channel or "")
+            values = await deps.people(client, where.workspace_id, slack_forms.values(state))
+            kind = slack_forms.kind_of(str(view.get("callback_id")))
+            sent = Submitted(kind, values, form_context)
+            return Checked(here, sent, door.field_errors(here, sent))
+
+        # Acknowledged before it is carried out: Slack gives a modal 3 s, and an answer past
+        # them reads as a failure of what was done (the view id keeps a retry from repeating it).
+        checked = await checked_in_ack(ack, check(), reply, state.get("values") or {})
+        if checked is not None:
+            typed = slack_forms.values(state)
+            await render_submission(await door.handle(checked.origin, checked.sent), reply, typed)
 
     @app.shortcut(SHORTCUT_CALLBACK)
     async def send_as_request(
@@ -204,9 +259,23 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         if event.get("tab") not in (None, "home"):
             return
-        key = f"slack:event:{body.get('event_id', '')}"
-        if body.get("event_id") and not await door.first_time(key):
+        if body.get("event_id") and not await door.first_time(event_key(body)):
             return  # an Events API retry of one we already handled
         where = source(body, context)
         here = Origin(Platform.SLACK, where.workspace_id, "", PersonRef(where.identity))
         await publish_home(client, where.identity.user_id, await door.home(here))
+
+    @app.event("message")
+    async def direct_message(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, context: Any
+    ) -> None:
+        """Words typed in the bot's DM (its Messages tab), read as `/loop <words>` about the
+        person's project, as in a Teams personal chat: customers can't use our command."""
+        words = typed_in_dm(event)
+        if words is None or not await door.first_time(event_key(body)):
+            return  # not a person's message, or an Events API retry of one we answered
+        where = source(body, context)
+        here = await deps.origin(client, where, message_event_id(body), personal=True)
+        answer = await door.handle(here, Words(words))
+        reply = Replier(client, where.identity.user_id, where.channel_id)
+        await render(answer, Situation(client, where, reply), words=words)

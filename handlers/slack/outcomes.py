@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import forms as slack_forms
+from handlers.slack.blocks import escape
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier, private_text, private_view
@@ -23,6 +24,11 @@ Ack = Callable[..., Awaitable[Any]]
 NO_TRIGGER = "Slack gave no way to open a form here; please use the button again."
 UPLOAD_FAILED = "Slack did not take the export file just now; please try again."
 EXPORT_SENT = "I sent you the export (CSV files) in a direct message."
+NOT_SAVED = "Your form was not saved:"
+FORM_IN_DM = (
+    "That needs a form, and Slack opens forms only from a button or a slash command: use the "
+    "buttons on my messages, or `/loop {words}` in the project's channel."
+)
 
 
 @dataclass
@@ -34,9 +40,12 @@ class Situation:
     reply: Replier
 
 
-async def render(answer: Answer, situation: Situation) -> None:
-    """The answer to a command word, a button or a shortcut, shown privately."""
-    if answer.form is not None:
+async def render(answer: Answer, situation: Situation, words: str | None = None) -> None:
+    """The answer to a command word, a button or a shortcut, shown privately. `words`: typed
+    in the bot's DM, where no trigger can open a modal."""
+    if answer.form is not None and words is not None:
+        await situation.reply.text(FORM_IN_DM.format(words=words))
+    elif answer.form is not None:
         await _open(situation, answer.form)
     elif answer.files:
         await _upload(situation, answer.files)
@@ -59,13 +68,45 @@ def in_acknowledgement(answer: Answer) -> dict[str, Any] | None:
     return {"text": text, "blocks": blocks, "response_type": "ephemeral"}
 
 
-async def render_submission(answer: Answer, ack: Ack, reply: Replier) -> None:
-    """A submitted modal: errors go back onto its fields; success closes it and answers."""
-    if answer.errors:
-        await ack(response_action="errors", errors=answer.errors)
-        return
-    await ack()
-    await reply.text(answer.text)
+async def acknowledge_submission(
+    ack: Ack, errors: dict[str, str], fields: Collection[str], reply: Replier
+) -> bool:
+    """Acknowledge a submitted modal; True when it is to be carried out now.
+
+    Errors go back in the acknowledgement, under the fields they name, and the modal stays
+    open; Slack refuses an acknowledgement naming a field the modal lacks (then it closes
+    and the person is told privately).
+    """
+    if not errors:
+        await ack()
+        return True
+    if set(errors) <= set(fields):
+        await ack(response_action="errors", errors=errors)
+    else:
+        await ack()
+        await reply.text(not_saved(errors))
+    return False
+
+
+async def render_submission(
+    answer: Answer, reply: Replier, typed: Mapping[str, object] | None = None
+) -> None:
+    """What a carried-out modal did; a refusal after the acknowledgement is said privately,
+    with what the person typed (the modal has closed: nothing they wrote is lost)."""
+    await reply.text(not_saved(answer.errors, typed) if answer.errors else answer.text)
+
+
+def not_saved(errors: dict[str, str], typed: Mapping[str, object] | None = None) -> str:
+    said = f"{NOT_SAVED} {' '.join(errors.values())}"
+    kept = [f"*{escape(name)}*: {_typed(value)}" for name, value in (typed or {}).items()
+            if value not in (None, "", [], ())]  # fmt: skip
+    return "\n".join([said, "What you typed, to use again:", *kept]) if kept else said
+
+
+def _typed(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(escape(str(v)) for v in value)
+    return escape(str(value))
 
 
 async def publish_home(client: AsyncWebClient, user_id: str, data: HomeData) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from workflow.domain.people import Identity, Platform
+
+MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,9 @@ def workspace_of(body: dict[str, Any], context: Any) -> str:
 def identity_of(body: dict[str, Any], context: Any) -> Identity:
     """The actor as (their own team or enterprise, user id), as in a Slack Connect channel.
 
-    Interactions name the user's own organisation as user.team_id; Bolt's actor context
-    covers events in shared channels; a slash command only comes from the installing side.
+    Interactions name the user's own organisation as user.team_id, message events as
+    user_team; Bolt's actor context covers events in shared channels; a slash command only
+    comes from the installing side.
     """
     user = str(
         _get(body, "user", "id")
@@ -53,6 +57,7 @@ def identity_of(body: dict[str, Any], context: Any) -> Identity:
     )
     org = (
         _get(body, "user", "team_id")
+        or _get(body, "event", "user_team")
         or getattr(context, "actor_team_id", None)
         or getattr(context, "actor_enterprise_id", None)
         or body.get("team_id")
@@ -86,8 +91,30 @@ def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
 
 
 def submission_event_id(body: dict[str, Any]) -> str:
-    view = body.get("view") or {}
-    return f"slack:view:{view.get('id', '')}:{view.get('hash', '')}"
+    """A modal is carried out once: its view id names it across a second press of Submit
+    (after Slack showed an error) and Slack's retries, whatever was typed in between."""
+    return f"slack:view:{_get(body, 'team', 'id') or ''}:{_get(body, 'view', 'id') or ''}"
+
+
+def event_key(body: dict[str, Any]) -> str:
+    """An Events API delivery, the same on Slack's retries of it."""
+    return f"slack:event:{body.get('event_id', '')}"
+
+
+def message_event_id(body: dict[str, Any]) -> str:
+    """A message typed to the bot: its channel and timestamp name it."""
+    return f"slack:im:{_get(body, 'event', 'channel') or ''}:{_get(body, 'event', 'ts') or ''}"
+
+
+def typed_in_dm(event: dict[str, Any]) -> str | None:
+    """What a person typed in their DM with the bot, without a leading mention of it; None
+    for anything else (the bot's own messages, edits, deletions and other subtypes)."""
+    text = event.get("text")
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return None
+    if not isinstance(text, str) or not event.get("user"):
+        return None
+    return MENTION.sub("", text, count=1).strip()
 
 
 def message_text(body: dict[str, Any]) -> str:

@@ -136,15 +136,18 @@ class SlackRequests:
         private_metadata: str = "",
         user: str = "U0001",
         user_team: str | None = None,
+        view_id: str | None = None,
+        view_hash: str = "h1",
     ) -> httpx.Response:
-        """A modal's view_submission; `values` is `state.values` (block -> action -> value)."""
+        """A modal's view_submission; `values` is `state.values` (block -> action -> value).
+        `view_id`: submit the same modal again (each call is a new modal otherwise)."""
         view = {
-            "id": f"V{next(self._ids):08d}",
+            "id": view_id or f"V{next(self._ids):08d}",
             "type": "modal",
             "callback_id": callback_id,
             "private_metadata": private_metadata,
             "state": {"values": values},
-            "hash": "h1",
+            "hash": view_hash,
             "app_id": APP_ID,
             "team_id": self.team,
         }
@@ -215,6 +218,24 @@ class SlackRequests:
             "X-Slack-Retry-Reason": "http_timeout",
         }
         return await self.http.post("/slack/events", content=body, headers=headers)
+
+    async def direct_message(
+        self,
+        text: str,
+        *,
+        user: str = "U0001",
+        user_team: str | None = None,
+        event_id: str | None = None,
+        retry: int = 0,
+        **fields: Any,
+    ) -> httpx.Response:
+        """A message typed in the bot's DM (`message.im`); `fields` add to the event or change it
+        (`subtype`, `bot_id`...)."""
+        event = {"type": "message", "channel": "D" + user[1:], "channel_type": "im",
+                 "user": user, "text": text, "ts": f"{time.time():.6f}", **fields}  # fmt: skip
+        if user_team:
+            event["user_team"] = user_team
+        return await self.event(event, event_id=event_id, retry=retry)
 
     async def home_opened(self, user: str = "U0001") -> httpx.Response:
         return await self.event(

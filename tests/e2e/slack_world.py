@@ -92,9 +92,10 @@ class Slack:
         return json.loads(view) if isinstance(view, str) else dict(view)
 
     async def fill(
-        self, user: str, values: Json | None = None, *, user_team: str | None = None
+        self, user: str, values: Json | None = None, *, user_team: str | None = None, **kw: Any
     ) -> httpx.Response:
-        """Submit the last opened modal with `values` (by field name) over its initial ones."""
+        """Submit the last opened modal with `values` (by field name) over its initial ones;
+        `kw` go to SlackRequests.submit (`view_id`, `view_hash`)."""
         view = self.modal()
         state: Json = {}
         for block in view["blocks"]:
@@ -109,6 +110,7 @@ class Slack:
             private_metadata=view["private_metadata"],
             user=user,
             user_team=user_team,
+            **kw,
         )
         await self.settle()
         return response

@@ -37,7 +37,12 @@ async def test_every_declared_command_shortcut_and_event_reaches_a_listener(worl
     for callback in listeners.MESSAGE_SHORTCUTS:
         assert (await world.requests.shortcut(callback, "text")).status_code == 200
     for event in listeners.BOT_EVENTS:
-        response = await world.requests.event({"type": event, "user": "U0001", "tab": "home"})
+        # message.im is the subscription; its events are messages in the bot's DM.
+        kind, _, channel_type = event.partition(".")
+        fields = {"channel_type": channel_type, "text": "help"} if channel_type else {}
+        response = await world.requests.event(
+            {"type": kind, "user": "U0001", "tab": "home", **fields}
+        )
         assert response.status_code == 200
     await world.until("views.publish")
 
