@@ -1,18 +1,32 @@
-"""Before the Teams SDK sees a request: bodies over 1 MB get 413, bodies that are not JSON 400.
+"""Before the Teams SDK sees a request: bodies over 1 MB get 413; bodies that are not a JSON
+object, nest over 64 deep, or whose id, type or serviceUrl is not text get 400; one log line.
 
 The SDK reads any body whole and answers 500 to one it cannot parse; a chat platform's
 retries deserve a clear 4xx instead, and a flood of large bodies should cost us nothing.
+These 400s come before authentication: the SDK reads the three envelope fields as text
+between checking the token and anything we can hook, and answers 500 when it cannot. An
+object that is no valid activity is refused after authentication
+(handlers.teams.app.refuse_malformed), so without a good token that is a 401.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.slack_http import MAX_BODY_BYTES
 
 MESSAGES_PATH = "/api/messages"
+# The SDK parses these into text before it authenticates; anything else makes it answer 500.
+ENVELOPE = ("id", "type", "serviceUrl")
+NOT_AN_ACTIVITY = "the body is not a Bot Framework activity (JSON object)"
+# Activities nest about ten deep (a card in an attachment a few more); pydantic and our own
+# readers recurse, so a deeper body is refused before anything walks it.
+MAX_DEPTH = 64
+
+log = logging.getLogger("clientloop.teams")
 
 
 class TeamsGuard:
@@ -27,16 +41,46 @@ class TeamsGuard:
             return
         body = await _read(receive)
         if body is None:
+            log.warning("Teams: refused a request to %s with 413: too large", MESSAGES_PATH)
             await _plain(send, 413, f"request body over {MAX_BODY_BYTES} bytes refused")
             return
-        try:
-            parsed = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            parsed = None
-        if not isinstance(parsed, dict):
-            await _plain(send, 400, "the body is not a Bot Framework activity (JSON object)")
+        problem = _problem(body)
+        if problem:
+            log.warning("Teams: refused a request to %s with 400: %s", MESSAGES_PATH, problem)
+            await _plain(send, 400, NOT_AN_ACTIVITY)
             return
         await self.app(scope, _replay(body), send)
+
+
+def _problem(body: bytes) -> str:
+    """What makes `body` unreadable as an activity envelope, or "" when nothing does."""
+    try:
+        parsed = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return "not JSON"
+    except RecursionError:  # json's C parser gives up on nesting a thousand deep
+        return "JSON nested too deep"
+    if not isinstance(parsed, dict):
+        return f"JSON {type(parsed).__name__}, not an object"
+    if _too_deep(parsed):
+        return f"JSON nested over {MAX_DEPTH} deep"
+    wrong = [name for name in ENVELOPE if not isinstance(parsed.get(name), str | None)]
+    return f"{', '.join(wrong)} not text" if wrong else ""
+
+
+def _too_deep(value: object) -> bool:
+    """Whether JSON `value` nests over MAX_DEPTH, level by level (it may be very deep)."""
+    level = [value]
+    for _ in range(MAX_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 async def _read(receive: Receive) -> bytes | None:

@@ -79,10 +79,12 @@ class TeamsSide:
     client: httpx.AsyncClient
 
     async def start(self) -> None:
-        """Register /api/messages and its JWT validation; warn when there is none."""
-        from handlers.teams.app import MESSAGES_PATH, UNAUTHENTICATED_WARNING
+        """Register /api/messages and its JWT validation, then refuse, after authentication,
+        bodies that are not activities; warn when there is no authentication."""
+        from handlers.teams.app import MESSAGES_PATH, UNAUTHENTICATED_WARNING, refuse_malformed
 
         await self.app.initialize()
+        refuse_malformed(self.app)
         if self.config.unauthenticated:
             log.warning(UNAUTHENTICATED_WARNING, MESSAGES_PATH)
 

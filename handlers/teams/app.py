@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
+from microsoft_teams.api import InvokeResponse
+from microsoft_teams.api.activities import ActivityTypeAdapter
 from microsoft_teams.api.auth.cloud_environment import PUBLIC, CloudEnvironment, with_overrides
 from microsoft_teams.apps import App
+from microsoft_teams.apps.events import ActivityEvent
 from microsoft_teams.apps.http import FastAPIAdapter
+from pydantic import ValidationError
 
-__all__ = ["MESSAGES_PATH", "UNAUTHENTICATED_WARNING", "App", "TeamsConfig", "build_teams_app"]
+__all__ = [
+    "MESSAGES_PATH",
+    "UNAUTHENTICATED_WARNING",
+    "App",
+    "TeamsConfig",
+    "build_teams_app",
+    "refuse_malformed",
+]
 
 MESSAGES_PATH = "/api/messages"
 UNAUTHENTICATED_WARNING = (
@@ -17,6 +30,9 @@ UNAUTHENTICATED_WARNING = (
     "anyone who can reach this server can act as any Teams user. Local testing only; "
     "set CLIENT_ID and CLIENT_SECRET for anything else."
 )
+MALFORMED = {"error": "the body is not a valid Bot Framework activity"}
+
+log = logging.getLogger("clientloop.teams")
 
 
 @dataclass(frozen=True)
@@ -73,3 +89,37 @@ def build_teams_app(config: TeamsConfig, *, host: FastAPI | None = None) -> App 
         messaging_endpoint=MESSAGES_PATH,
         state=False,
     )
+
+
+def refuse_malformed(app: App) -> None:
+    """After `app.initialize()`: a body that passed authentication but is not an activity the
+    SDK can read gets 400 and one log line. The SDK validates it only once it is inside its
+    pipeline, where any error becomes a 500 and a pydantic traceback in the log."""
+    process = app.server.on_request
+    if process is None:
+        return
+
+    async def checked(event: ActivityEvent) -> InvokeResponse[Any]:
+        problem = _malformed(event)
+        if problem:
+            log.warning("Teams: refused an activity with 400: %s", problem)
+            return InvokeResponse[Any](status=400, body=MALFORMED)
+        return await process(event)
+
+    app.server.on_request = checked
+
+
+def _malformed(event: ActivityEvent) -> str:
+    """Why the SDK could not read this activity or reply to it, or "" when it can."""
+    try:  # as the SDK's pipeline reads it
+        body = event.body.model_dump(by_alias=True, exclude_none=True)
+        ActivityTypeAdapter.validate_python(body)
+    except ValidationError as bad:
+        first = bad.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])[:200]
+        return f"{bad.error_count()} error(s), first at {where!r}: {first['type']}"
+    except (RecursionError, ValueError):  # nesting too deep for the validator or serializer
+        return "nested too deep"
+    if not str(body.get("serviceUrl") or "").startswith(("https://", "http://")):
+        return "no http(s) serviceUrl"  # the Bot Connector always sends one: replies go there
+    return ""

@@ -24,6 +24,9 @@ CHECKED, UNCHECKED = "true", "false"
 # Our own keys in a submit's data; every other key is an input.
 RESERVED = frozenset({"form", "ctx", "types", "verb", "item", "version", "input", "msteams"})
 _TYPED = (FieldType.CHECKBOX, FieldType.USER, FieldType.USERS)
+# Numbers in card data are database ids and versions: a larger one can only be a tampered
+# one, and would overflow the database's 64-bit integers instead of finding nothing.
+MAX_ID = 2**63
 
 
 @dataclass(frozen=True)
@@ -113,9 +116,26 @@ def form_of(data: Mapping[str, Any]) -> tuple[FormKind, Context] | None:
     raw = data.get("ctx")
     context: Context = {
         str(k): v for k, v in (raw if isinstance(raw, dict) else {}).items()
-        if v is None or isinstance(v, str | int)
+        if v is None or isinstance(v, str) or is_id(v)
     }  # fmt: skip
     return kind, context
+
+
+def is_id(value: object) -> bool:
+    """Whether `value` can be a database id or version (bool is an int, but not one)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_ID
+
+
+def pointer(value: object) -> str:
+    """An item or verb from card data ("change_request:7", "answer_question:3"); one whose
+    number no database row can have loses the number, and so points at nothing."""
+    text = value if isinstance(value, str) else str(value or "")
+    name, colon, tail = text.partition(":")
+    try:  # as the core reads the number: all after the first colon, as int() takes it
+        number = int(tail)
+    except ValueError:
+        return text  # the core finds no number in it either, and says so
+    return text if abs(number) < MAX_ID else name + colon
 
 
 def form_values(data: Mapping[str, Any]) -> dict[str, object]:

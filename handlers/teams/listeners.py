@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
+import httpx
 from microsoft_teams.api import ActivityBase
 from microsoft_teams.api.activities.message.message import MessageActivity
 from microsoft_teams.api.models.adaptive_card.adaptive_card_action_response import (
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.teams.activities import origin_of, with_people, words_of
 from handlers.teams.app import App
-from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values
+from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values, is_id, pointer
 from handlers.teams.cards import REFRESH_VERB, card, typed_text
 from handlers.teams.conversations import Conversations
 from handlers.teams.outcomes import Reply, after_press, after_submit, refreshed, reply_for
@@ -26,6 +28,8 @@ from workflow.presentation.answers import Origin, Pressed, Submitted, Words
 
 Response = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
 EXPIRED = "This form has expired; please start again."
+
+log = logging.getLogger("clientloop.teams")
 
 
 class Runtime(Protocol):
@@ -61,11 +65,11 @@ def register(app: App, runtime: Runtime) -> None:
         here = origin_of(ctx.activity)
         action = ctx.activity.value.action
         data: dict[str, Any] = dict(action.data or {})
-        verb = str(action.verb or data.get("verb") or "")
+        verb = pointer(action.verb or data.get("verb"))
         if verb == SUBMIT_VERB:
             return respond(await submit(door, here, data))
         if verb == REFRESH_VERB:
-            return respond(await refreshed(door, here, str(data.get("item") or "")))
+            return respond(await refreshed(door, here, pointer(data.get("item"))))
         return respond(await press(door, here, verb, data))
 
 
@@ -74,8 +78,8 @@ async def press(door: Dispatcher, here: Origin, verb: str, data: dict[str, Any])
     version = data.get("version")
     pressed = Pressed(
         verb,
-        str(data.get("item") or ""),
-        version if isinstance(version, int) else None,
+        pointer(data.get("item")),
+        version if is_id(version) else None,
         typed_text(data),
     )
     return await after_press(door, here, pressed, await door.handle(here, pressed))
@@ -92,10 +96,15 @@ async def submit(door: Dispatcher, here: Origin, data: dict[str, Any]) -> Reply:
 
 
 async def send(ctx: ActivityContext[MessageActivity], reply: Reply) -> None:
-    if reply.card is not None:
-        await ctx.send(AdaptiveCard.model_validate(reply.card))
-    else:
-        await ctx.send(reply.text)
+    """Reply in the conversation. The work is done whether or not the reply arrives, so a
+    Bot Connector that refuses it or cannot be reached is a log line, not a 500 (which
+    would only make the connector send the activity again)."""
+    message = AdaptiveCard.model_validate(reply.card) if reply.card is not None else reply.text
+    try:
+        await ctx.send(message)
+    except httpx.HTTPError as failed:
+        where = ctx.activity.conversation.id[:80]
+        log.warning("Teams: the reply in %r was not delivered: %r", where, failed)
 
 
 def respond(reply: Reply) -> Response:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from tests.e2e.fake_connector import Call, FakeConnector
 from tests.e2e.teams_client import (
@@ -19,8 +20,11 @@ from tests.e2e.teams_client import (
 )
 from tests.e2e.teams_client import mention as mention_activity
 from tests.e2e.teams_client import message as message_activity
+from workflow.persistence.columns import metadata
 
 Json = dict[str, Any]
+# Bookkeeping a refused request may still do: the conversations and inbound events seen.
+BOOKKEEPING = frozenset({"teams_conversations", "inbound_events"})
 PEOPLE = {"pm": "aad-pam", "alice": "aad-alice", "carol": "aad-carol", "sam": "aad-sam",
           "mo": "aad-mo"}  # fmt: skip
 
@@ -72,21 +76,22 @@ class Teams:
             self.connector.service_url, PEOPLE[who], user_name=who.title(), time_zone="Europe/Paris"
         )
 
-    def room(self, who: str = "pm") -> Chat:
-        return channel(self.connector.service_url).as_user(PEOPLE[who], who.title(), "Europe/Paris")
+    def room(self, who: str = "pm", name: str = "web") -> Chat:
+        chat = channel(self.connector.service_url, name)
+        return chat.as_user(PEOPLE[who], who.title(), "Europe/Paris")
 
     async def settle(self) -> None:
         sender = self.app.state.runtime.sender
         await sender.drain()
         await sender.deliver_pending()
 
-    async def install(self, *people: str) -> None:
-        await self.requests.send(installation_update(self.room()))
+    async def install(self, *people: str, room: str = "web") -> None:
+        await self.requests.send(installation_update(self.room(name=room)))
         for who in people:
             assert (await self.requests.send(installation_update(self.chat(who)))).status_code < 300
 
-    async def mention(self, who: str, text: str) -> None:
-        response = await self.requests.send(mention_activity(self.room(who), text))
+    async def mention(self, who: str, text: str, room: str = "web") -> None:
+        response = await self.requests.send(mention_activity(self.room(who, room), text))
         assert response.status_code < 300, response.text
         await self.settle()
 
@@ -115,8 +120,9 @@ class Teams:
         *,
         in_room: bool = False,
         activity_id: str | None = None,
+        room: str = "web",
     ) -> Json:
-        chat = self.room(who) if in_room else self.chat(who)
+        chat = self.room(who, room) if in_room else self.chat(who)
         activity = card_action(chat, verb, data)
         if activity_id:
             activity["id"] = activity_id
@@ -126,13 +132,15 @@ class Teams:
         body: Json = response.json()
         return body
 
-    async def submit(self, who: str, form: Json, values: Json, *, in_room: bool = True) -> Json:
+    async def submit(
+        self, who: str, form: Json, values: Json, *, in_room: bool = True, room: str = "web"
+    ) -> Json:
         """Submit a form card with `values` by input id, over the inputs' initial values
         (Teams sends every input's value along with the action's data)."""
         submit = actions_of(form)[-1]
         initial = {i["id"]: i["value"] for i in inputs_of(form) if "value" in i}
         data = {**submit["data"], **initial, **values}
-        return await self.invoke(who, "submit_form", data, in_room=in_room)
+        return await self.invoke(who, "submit_form", data, in_room=in_room, room=room)
 
     async def press(
         self, who: str, conversation: str, verb: str, text: str = "", contains: str = ""
@@ -152,3 +160,29 @@ class Teams:
                 if contains in json.dumps(card, ensure_ascii=False):
                     return card
         raise AssertionError(f"no card with {contains!r} in {conversation}")
+
+
+ROOM = "19:web@thread.tacv2"
+
+
+async def set_up_project(world: Teams) -> Teams:
+    """WEB in the channel: Alice external, Carol internal, Sam sponsor, Mo member."""
+    await world.install("pm", "alice", "carol", "sam", "mo")
+    await world.mention("pm", "new")
+    form = world.last_card(ROOM)
+    answer = await world.submit("pm", form, {
+        "name": "Website", "key": "WEB", "customers_internal": PEOPLE["carol"],
+        "customers_external": PEOPLE["alice"], "sponsor": PEOPLE["sam"],
+        "members": PEOPLE["mo"], "checkin_day": "2", "checkin_time": "09:30"})  # fmt: skip
+    assert "Project WEB is set up" in json.dumps(answer), answer
+    return world
+
+
+async def row_counts(app: FastAPI) -> dict[str, int]:
+    """Rows per table (but bookkeeping), in one statement: to show a refusal wrote nothing."""
+    tables = {n: t for n, t in metadata.tables.items() if n not in BOOKKEEPING}
+    counts = [select(func.count()).select_from(t).scalar_subquery().label(n)
+              for n, t in tables.items()]  # fmt: skip
+    async with app.state.engine.connect() as connection:
+        row = (await connection.execute(select(*counts))).one()
+    return dict(zip(tables, row, strict=True))
