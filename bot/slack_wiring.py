@@ -21,6 +21,7 @@ from handlers.slack.app import SlackConfig, build_slack_app
 from handlers.slack.clients import WorkspaceClients, token_rotator
 from handlers.slack.listeners import Deps, register
 from handlers.slack.notifier import SlackNotifier
+from handlers.slack.sealed import Seal
 from workflow.domain.people import Platform
 from workflow.ports import Notifier
 
@@ -127,7 +128,9 @@ def default_parts(settings: Settings) -> SlackParts:
     """The real adapter: every listener of handlers.slack, and the Slack notifier."""
 
     def listeners(app: AsyncApp, runtime: Runtime) -> None:
-        register(app, Deps(runtime.dispatcher, runtime.clock))
+        secret = settings.slack_signing_secret
+        seal = Seal(secret.get_secret_value() if secret else "")
+        register(app, Deps(runtime.dispatcher, runtime.clock, seal))
 
     return SlackParts(listeners=listeners, notifier=SlackNotifier)
 

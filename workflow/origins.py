@@ -18,6 +18,7 @@ from workflow.presentation.answers import Origin
 from workflow.presentation.forms import Context, FormKind
 
 ANOTHER_PROJECT = "That item belongs to another project."
+NO_PLACE = "A project belongs to a channel: type `new` in the channel the project is for."
 # The form context keys that name an item, and the item kind (in `ITEMS`) each one names.
 CONTEXT_ITEMS = {
     "project_id": "project",
@@ -31,7 +32,11 @@ Ref = tuple[str, object]  # an item kind and its id, as the payload gave it
 
 
 def place_of(origin: Origin) -> Context:
-    """Where a new project's form is about: the origin's place, never the form data's."""
+    """Where a new project's form is about: the origin's place, never the form data's (a
+    place the platform did not vouch for, as a Slack modal whose sealed metadata was
+    changed on the way, is no place)."""
+    if not origin.channel_id:
+        raise Refused(NO_PLACE)
     return {
         "platform": origin.platform.value,
         "workspace_id": origin.workspace_id,

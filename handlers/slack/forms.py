@@ -18,6 +18,7 @@ from handlers.slack.blocks import (
     section,
     split_text,
 )
+from handlers.slack.sealed import SEALED_EXTRA, Seal
 from workflow.presentation.forms import Context, FieldType, Form, FormField, FormKind
 
 CALLBACK_PREFIX = "cl_form:"
@@ -43,17 +44,18 @@ def kind_of(callback: str) -> FormKind:
     return FormKind(callback.removeprefix(CALLBACK_PREFIX))
 
 
-def metadata(context: Context, channel_id: str | None) -> str:
-    """The form's context plus where to answer, within Slack's 3,000 characters."""
+def metadata(context: Context, channel_id: str | None, seal: Seal) -> str:
+    """The form's context plus where to answer, sealed, within Slack's 3,000 characters."""
     text = json.dumps({"ctx": context, "channel": channel_id}, separators=(",", ":"))
-    if len(text) > MAX_PRIVATE_METADATA:
+    if len(text) + SEALED_EXTRA > MAX_PRIVATE_METADATA:
         raise ValueError("form context is over Slack's private_metadata limit")
-    return text
+    return seal.wrap(text)
 
 
-def read_metadata(raw: str) -> tuple[Context, str | None]:
+def read_metadata(raw: str, seal: Seal) -> tuple[Context, str | None]:
+    """The context and channel we wrote; nothing when the seal does not hold."""
     try:
-        data = json.loads(raw or "{}")
+        data = json.loads(seal.unwrap(raw) or "{}")
     except json.JSONDecodeError:
         return {}, None
     if not isinstance(data, dict):
@@ -67,14 +69,14 @@ def read_metadata(raw: str) -> tuple[Context, str | None]:
     return ctx, channel if isinstance(channel, str) else None
 
 
-def modal(form: Form, channel_id: str | None) -> Block:
+def modal(form: Form, channel_id: str | None, seal: Seal) -> Block:
     """The modal for `form`; field names are both block_id and action_id."""
     blocks: list[Block] = [section(part) for part in split_text(form.intro, max_parts=2)]
     blocks += [_input(field) for field in form.fields]
     return {
         "type": "modal",
         "callback_id": callback_id(form.kind),
-        "private_metadata": metadata(form.context, channel_id),
+        "private_metadata": metadata(form.context, channel_id, seal),
         "title": plain(form.title, MAX_MODAL_TITLE),
         "submit": plain(form.submit, MAX_MODAL_BUTTON),
         "close": plain("Cancel", MAX_MODAL_BUTTON),

@@ -37,6 +37,7 @@ from handlers.slack.payloads import (
 )
 from handlers.slack.people import Directory
 from handlers.slack.replies import Replier
+from handlers.slack.sealed import Seal
 from workflow.dispatcher import Dispatcher
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Platform
@@ -77,6 +78,7 @@ class Deps:
 
     dispatcher: Dispatcher
     clock: Clock
+    seal: Seal  # modals' private_metadata
     directory: Directory = field(default_factory=Directory)
 
     async def origin(
@@ -182,7 +184,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         answer = await answered_in_ack(ack, work())
         if answer is not None:
             reply = Replier(client, where.identity.user_id, where.channel_id, respond)
-            await render(answer, Situation(client, where, reply))
+            await render(answer, Situation(client, where, reply, deps.seal))
 
     @app.action(ACTION_ID_PATTERN)
     async def button(
@@ -212,7 +214,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         # A click's acknowledgement shows nothing: its answer always follows it.
         answer = await acknowledged_after(ack, work())
-        await render(answer, Situation(client, where, reply))
+        await render(answer, Situation(client, where, reply, deps.seal))
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(
@@ -220,7 +222,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     ) -> None:
         where = source(body, context)
         # A view_submission names no channel: the modal kept where it was opened.
-        form_context, channel = slack_forms.read_metadata(str(view.get("private_metadata") or ""))
+        form_context, channel = slack_forms.read_metadata(
+            str(view.get("private_metadata") or ""), deps.seal
+        )
         reply = Replier(client, where.identity.user_id, channel)
         state = view.get("state") or {}
 
@@ -251,7 +255,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         answer = await acknowledged_after(ack, work())
         reply = Replier(client, where.identity.user_id, where.channel_id)
-        await render(answer, Situation(client, where, reply))
+        await render(answer, Situation(client, where, reply, deps.seal))
 
     @app.event(BOT_EVENTS[0])
     async def home_opened(
@@ -278,4 +282,4 @@ def register(app: AsyncApp, deps: Deps) -> None:
         here = await deps.origin(client, where, message_event_id(body), personal=True)
         answer = await door.handle(here, Words(words))
         reply = Replier(client, where.identity.user_id, where.channel_id)
-        await render(answer, Situation(client, where, reply), words=words)
+        await render(answer, Situation(client, where, reply, deps.seal), words=words)

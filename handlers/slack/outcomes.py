@@ -15,6 +15,7 @@ from handlers.slack.blocks import escape
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier, private_text, private_view
+from handlers.slack.sealed import Seal
 from workflow.dispatcher import HomeData
 from workflow.presentation.answers import Answer
 from workflow.presentation.forms import Form
@@ -38,6 +39,7 @@ class Situation:
     client: AsyncWebClient
     source: Source
     reply: Replier
+    seal: Seal  # what a modal's private_metadata is sealed with
 
 
 async def render(answer: Answer, situation: Situation, words: str | None = None) -> None:
@@ -127,7 +129,9 @@ async def _open(situation: Situation, form: Form) -> None:
         await situation.reply.text(NO_TRIGGER)
         return
     channel = situation.reply.channel_id
-    await situation.client.views_open(trigger_id=trigger, view=slack_forms.modal(form, channel))
+    await situation.client.views_open(
+        trigger_id=trigger, view=slack_forms.modal(form, channel, situation.seal)
+    )
 
 
 async def _upload(situation: Situation, files: dict[str, str]) -> None:

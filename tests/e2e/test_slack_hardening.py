@@ -197,6 +197,28 @@ async def test_a_form_refused_after_the_ack_gives_back_what_was_typed(project: S
     assert await row_counts(project.app) == before
 
 
+async def test_a_new_project_modal_whose_metadata_names_another_channel_binds_nothing(
+    project: Slack,
+) -> None:
+    """The issue's tampering through Slack: private_metadata rewritten to name a channel
+    the person never opened it in (one with no project yet, so nothing else refuses it).
+    It is sealed, so the forged channel is not believed, and nothing is written."""
+    project.fake.add_user("UEVE", real_name="Eve")
+    await project.loop("UEVE", "new", channel="C0999")
+    opened = project.fake.last("views.open").params
+    view = project.modal()
+    forged = view["private_metadata"].replace("C0999", "C0777")
+    assert forged != view["private_metadata"]
+    opened["view"] = {**view, "private_metadata": forged}  # what comes back is forged
+    before = await row_counts(project.app)
+    response = await project.fill("UEVE", {"name": "Evil", "key": "EVL",
+                                           "customers_internal": [CAROL]})  # fmt: skip
+    assert await row_counts(project.app) == before
+    assert project.posts("C0777") == []
+    assert response.json()["response_action"] == "errors"
+    assert "belongs to a channel" in json.dumps(response.json()["errors"])
+
+
 async def test_words_typed_in_the_bots_dm_are_answered_there(project: Slack) -> None:
     response = await project.requests.direct_message("help", user=CAROL)
     assert response.status_code == 200

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from handlers.slack import forms as slack_forms
+from handlers.slack.sealed import Seal
 from workflow.domain.closing import MAX_DELIVERABLE_NAME, MAX_DELIVERABLES
 from workflow.flows.change_requests.forms import change_form
 from workflow.flows.checkins.forms import checkin_form
@@ -24,6 +25,7 @@ from workflow.presentation.presses import NeedText
 from workflow.queries import need_text_form as text_form
 
 LONG = "<!channel> & " + "x" * 3000
+SEAL = Seal("unit-signing-secret")
 CTX: dict[str, str | int | None] = {"project_id": 123456789, "request_id": 987654321}
 PREFILL = {k: LONG for k in ("title", "description", "scope", "reason", "text", "what")}
 
@@ -44,7 +46,7 @@ def every_form() -> list[Form]:
 
 @pytest.mark.parametrize("form", every_form(), ids=lambda f: f.kind.value)
 def test_each_form_fits_slacks_modal_limits(form: Form) -> None:
-    view = slack_forms.modal(form, "C" * 20)
+    view = slack_forms.modal(form, "C" * 20, SEAL)
     assert len(view["blocks"]) <= 100
     assert len(view["title"]["text"]) <= 24 and len(view["submit"]["text"]) <= 24
     assert len(view["private_metadata"]) <= 3000
@@ -66,13 +68,24 @@ def test_each_form_fits_slacks_modal_limits(form: Form) -> None:
 
 
 def test_the_context_travels_in_private_metadata_and_comes_back() -> None:
-    view = slack_forms.modal(change_form({"project_id": 7, "notice_id": 3}), "C1")
-    assert slack_forms.read_metadata(view["private_metadata"]) == (
+    view = slack_forms.modal(change_form({"project_id": 7, "notice_id": 3}), "C1", SEAL)
+    assert slack_forms.read_metadata(view["private_metadata"], SEAL) == (
         {"project_id": 7, "notice_id": 3},
         "C1",
     )
-    assert slack_forms.read_metadata("not json") == ({}, None)
+    assert slack_forms.read_metadata("not json", SEAL) == ({}, None)
     assert slack_forms.kind_of(view["callback_id"]).value == "change"
+
+
+def test_private_metadata_changed_on_the_way_back_carries_nothing() -> None:
+    """Sealed with a key from the signing secret: another channel, another project id, a
+    metadata sealed by another app or not sealed at all all read as empty."""
+    sealed = slack_forms.modal(change_form({"project_id": 7}), "C1", SEAL)["private_metadata"]
+    tag, _, text = sealed.partition(".")
+    forged = text.replace('"C1"', '"C0999"').replace(":7", ":8")
+    other_app = Seal("another-signing-secret").wrap(text)
+    for raw in (f"{tag}.{forged}", text, other_app, f"{tag}.", "." + text):
+        assert slack_forms.read_metadata(raw, SEAL) == ({}, None), raw
 
 
 def test_submitted_state_reads_back_as_plain_values() -> None:
