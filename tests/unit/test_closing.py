@@ -64,7 +64,7 @@ async def test_the_project_closes_when_all_answered_with_a_summary(
     await evaluate(world, CAROL, 5)
     assert world.item("projects", project).state is ProjectState.CLOSED
     fields = summary(world)
-    assert fields["Process rating"] == "4.5/5" and fields["CMS"] == "2 accept_with_remarks"
+    assert fields["Process rating"] == "4.5/5" and fields["CMS"] == "2 accepted with remarks"
 
 
 async def test_anonymous_results_stay_hidden_under_three_answers(

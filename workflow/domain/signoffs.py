@@ -30,6 +30,11 @@ class SignoffKind(StrEnum):
     PLAN = "plan"
     FINAL = "final"
 
+    @property
+    def document(self) -> str:
+        """How a sentence names the document ("the final status report", not "the final")."""
+        return _DOCUMENTS.get(self, self.value)
+
 
 class Audience(StrEnum):
     WHOLE = "whole"
@@ -60,6 +65,7 @@ class SignoffVerdict(StrEnum):
     REJECT = "reject"
 
 
+_DOCUMENTS = {SignoffKind.PLAN: "project plan", SignoffKind.FINAL: "final status report"}
 _P = SignoffState.PENDING
 TRANSITIONS = {
     (_P, SignoffAction.APPROVE): _P,
@@ -86,7 +92,9 @@ def audiences(kind: SignoffKind, project: Project) -> dict[int, Audience]:
         asked = {p: whole for p in project.customers(CustomerKind.INTERNAL)}
     if not asked:
         who = "internal customers" if kind is SignoffKind.FINAL else "customers"
-        raise Refused(f"{project.key} has no {who} to sign off the {kind.value}; add them first.")
+        raise Refused(
+            f"{project.key} has no {who} to sign off the {kind.document}; add them first."
+        )
     return asked
 
 

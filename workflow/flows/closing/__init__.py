@@ -49,6 +49,7 @@ FLOW = Flow(
     },
     events={
         m.ClosingStarted: [cards.closing_started],
+        m.EvaluationSubmitted: [cards.evaluation_submitted],
         m.ProjectClosed: [cards.project_closed],
     },
     words=(

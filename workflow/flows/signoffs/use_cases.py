@@ -44,8 +44,10 @@ async def request_signoff(cmd: RequestSignoff, uow: UnitOfWork) -> c.Reply:
             superseded=tuple(i for i in superseded if i is not None),
         ),
     )
+    asked = len(request.approvers)
     return c.Reply(
-        f"Sign-off of the {cmd.kind.value} requested from {len(request.approvers)} people.",
+        f"Sign-off of the {cmd.kind.document} requested from {asked} "
+        f"{'person' if asked == 1 else 'people'}.",
         request.id,
     )
 
@@ -69,7 +71,8 @@ async def decide_signoff(cmd: DecideSignoff, uow: UnitOfWork) -> c.Reply:
     )
     if settled:
         emit(uow, _settled(request, cmd.at, person.id))
-    return c.Reply(f"Thank you, your answer on the {request.kind.value} is recorded.", request.id)
+    thanks = f"Thank you, your answer on the {request.kind.document} is recorded."
+    return c.Reply(thanks, request.id)
 
 
 async def may_decide(cmd: DecideSignoff, uow: UnitOfWork) -> None:
@@ -84,7 +87,7 @@ async def withdraw_signoff(cmd: WithdrawSignoff, uow: UnitOfWork) -> c.Reply:
     await project_for(uow, request.project_id, pm, Act.SIGNOFF, open_only=False)
     request.settle(SignoffAction.WITHDRAW)
     emit(uow, _settled(request, cmd.at, pm.id))
-    return c.Reply(f"The {request.kind.value} sign-off was withdrawn.", request.id)
+    return c.Reply(f"The {request.kind.document} sign-off was withdrawn.", request.id)
 
 
 async def expire_signoffs(uow: UnitOfWork, now: datetime) -> int:
