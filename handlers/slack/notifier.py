@@ -10,6 +10,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack.home_tabs import HomeTabs
 from handlers.slack.render_message import message_blocks
 from workflow.domain.views import View
 from workflow.ports import Address, Receipt
@@ -35,10 +36,11 @@ ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 
 
 class SlackNotifier:
-    """The Notifier port for Slack; `client_for` gives a workspace's Web API client."""
+    """The Notifier port for Slack; `client_for` gives a workspace's Web API client, and
+    `homes` republishes the App Home of a person something was delivered to."""
 
-    def __init__(self, client_for: ClientFor) -> None:
-        self.client_for = client_for
+    def __init__(self, client_for: ClientFor, homes: HomeTabs | None = None) -> None:
+        self.client_for, self.homes = client_for, homes
 
     async def send(self, view: View, address: Address) -> Receipt:
         text, blocks = _render(view, address)
@@ -53,7 +55,7 @@ class SlackNotifier:
             )
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             return failure(exc)
-        return _receipt(response.data, address)
+        return self._delivered(_receipt(response.data, address), address)
 
     async def update(self, view: View, address: Address, message_id: str) -> Receipt:
         text, blocks = _render(view, address)
@@ -64,7 +66,12 @@ class SlackNotifier:
             )
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             return failure(exc)
-        return _receipt(response.data, address, message_id)
+        return self._delivered(_receipt(response.data, address, message_id), address)
+
+    def _delivered(self, receipt: Receipt, address: Address) -> Receipt:
+        if receipt.ok and address.person_id is not None and self.homes is not None:
+            self.homes.delivered(address.person_id)
+        return receipt
 
 
 def _render(view: View, address: Address) -> tuple[str, list[dict[str, Any]]]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack.payloads import Mentioned, typed_pieces
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
+from workflow.presentation.answers import Words, written
 
 log = logging.getLogger(__name__)
 FRESH_FOR = timedelta(hours=6)
@@ -52,6 +54,18 @@ class Directory:
         return PersonRef(
             Identity(Platform.SLACK, str(org), user_id), str(name), user.get("tz") or None
         )
+
+    async def words(self, client: AsyncWebClient, text: str, org_hint: str, now: datetime) -> Words:
+        """Typed text for the core: each user mention looked up and written `@name`."""
+        typed, mentions = [], []
+        for piece in typed_pieces(text):
+            if isinstance(piece, Mentioned):
+                ref = await self.ref(client, piece.user_id, org_hint, now)
+                ref = ref if ref.display_name else replace(ref, display_name=piece.name)
+                mentions.append(ref)
+                piece = written(ref)
+            typed.append(piece)
+        return Words("".join(typed), tuple(mentions))
 
     async def actor(self, client: AsyncWebClient, identity: Identity, now: datetime) -> PersonRef:
         """The person acting: their identity comes from the payload, name and zone from Slack."""

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from workflow.persistence.columns import metadata
 
 # Written by requests that change nothing: inbound event ids seen (a retry is then known).
-BOOKKEEPING = frozenset({"inbound_events"})
+# Not a person's request acted on: retries seen, and who opened their App Home (Slack's
+# own event says so, whoever it is; the Home is republished for them later).
+BOOKKEEPING = frozenset({"inbound_events", "slack_home_viewers"})
 
 
 async def row_counts(app: FastAPI) -> dict[str, int]:

@@ -353,21 +353,23 @@ def test_the_home_tab_with_eighty_pending_items_and_twenty_projects_stays_within
     assert notes and "cl.approve" in actions_of(home["blocks"])
 
 
-def test_the_home_tab_always_offers_the_customer_starts() -> None:
+def test_the_home_tab_offers_each_projects_customer_starts_and_no_dead_buttons() -> None:
     home = home_view("Alice", [], [])
     check_blocks(home["blocks"], 100)
-    assert actions_of(home["blocks"]) == [
+    assert actions_of(home["blocks"]) == []
+    assert "Once a PM adds you to a project" in str(home["blocks"])
+    per_project = home_view("Pam", [], [("WEB", "Website", 2)], start_projects=[(3, "WEB")])
+    assert actions_of(per_project["blocks"]) == [
         "cl.start_request",
         "cl.start_notice",
         "cl.start_feedback",
     ]
-    values = [e["value"] for b in home["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert values == ["project:"] * 3
-    per_project = home_view("Pam", [], [("WEB", "Website", 2)], start_projects=[(3, "WEB")])
     values = [
         e["value"] for b in per_project["blocks"] if b["type"] == "actions" for e in b["elements"]
     ]
     assert values == ["project:3:"] * 3
+    pm_only = home_view("Pam", [], [("WEB", "Website", 2)])
+    assert actions_of(pm_only["blocks"]) == [] and "Once a PM" not in str(pm_only["blocks"])
 
 
 def test_home_buttons_follow_the_dm_rule_when_the_viewer_is_given() -> None:

@@ -1,4 +1,4 @@
-"""Slack OAuth tables (installations, bots, OAuth states) on our metadata, for slack-sdk's stores.
+"""Slack tables on our metadata: slack-sdk's OAuth stores, and who has opened their App Home.
 
 The columns follow slack-sdk's `SQLAlchemyInstallationStore.build_*_table` and
 `SQLAlchemyOAuthStateStore.build_oauth_states_table` (the core may not import slack-sdk,
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, func
 
-from workflow.persistence.columns import metadata
+from workflow.persistence.columns import UTCDateTime, metadata
 
 SLACK_ID = String(32)
 NAME = String(200)
@@ -89,4 +89,21 @@ slack_oauth_states = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("state", String(200), nullable=False),
     Column("expire_at", DateTime, nullable=False),
+)
+
+# Who has opened their App Home, so a delivery that changes what waits on them republishes
+# it (handlers/slack/home_tabs.py): `workspace_id` is the installation whose token publishes,
+# (`org_id`, `user_id`) the person's own identity; `stale`: a republish is owed, and due
+# once `published_at` is far enough back.
+slack_home_viewers = Table(
+    "slack_home_viewers",
+    metadata,
+    Column("org_id", SLACK_ID, primary_key=True),
+    Column("user_id", SLACK_ID, primary_key=True),
+    Column("workspace_id", SLACK_ID, nullable=False),
+    Column("person_id", Integer, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("stale", Boolean, nullable=False, default=False),
+    Index("ix_slack_home_viewers_person", "person_id"),
 )
