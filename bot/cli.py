@@ -1,4 +1,4 @@
-"""The `clientloop` command line: serve, scheduler, db, audit verify, keys rotate, version.
+"""The `clientloop` command line: serve, scheduler, db, audit, keys rotate, export, version.
 
 Each command imports what it needs when it runs, so `clientloop --help` or `version` loads
 neither SQLAlchemy, Alembic, pydantic nor a chat SDK.
@@ -15,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot.cli_audit import add_audit_commands
+from bot.cli_export import add_export_commands
 from bot.cli_keys import add_keys_commands
 
 if TYPE_CHECKING:
@@ -140,6 +141,11 @@ def add_keys(commands: Subparsers) -> None:
     add_keys_commands(commands, _settings)
 
 
+def add_export(commands: Subparsers) -> None:
+    """`clientloop export`: projects' data as CSV and JSON files (see `bot.cli_export`)."""
+    add_export_commands(commands, _settings)
+
+
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_serve,
@@ -147,6 +153,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_db,
     add_audit,
     add_keys,
+    add_export,
     add_version,
 ]
 

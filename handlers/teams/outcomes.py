@@ -10,7 +10,15 @@ from handlers.teams.cards import card, text_reply
 from workflow.dispatcher import Dispatcher
 from workflow.presentation.answers import Answer, Origin, Pressed
 
-MAX_EXPORT_CHARS = 20_000
+# Teams takes a bot message of about 100 KB (UTF-16) and advises staying within 80 KB;
+# the activity's own fields take a little of that.
+MAX_MESSAGE_BYTES = 80_000
+ENVELOPE_BYTES = 4_000
+LEFT_OFF = (
+    "Left off, to fit one Teams message: {names}. Ask for one format at a time "
+    "(`export csv`, `export json`), use /loop export in Slack, or ask your administrator "
+    "to run `clientloop export`."
+)
 GONE = "This item no longer exists."
 
 
@@ -29,7 +37,7 @@ def reply_for(answer: Answer) -> Reply:
     if answer.form is not None:
         return Reply(card=form_card(answer.form))
     if answer.files:
-        return Reply(_inline_export(answer.files))
+        return Reply(_inline_export(answer.text, answer.files))
     if answer.view is not None:
         view = answer.view
         return Reply(
@@ -66,13 +74,22 @@ def after_submit(answer: Answer) -> Reply:
     return Reply(card=form_card(answer.form, errors=errors))
 
 
-def _inline_export(files: dict[str, str]) -> str:
-    """Teams bots can only attach files after a consent card; small exports come inline."""
-    parts = [f"**{name}**\n```\n{text}```" for name, text in files.items()]
-    body = "\n\n".join(parts)
-    if len(body) > MAX_EXPORT_CHARS:
-        return (
-            "This export is too large to show in Teams; use /loop export in Slack, or ask "
-            "your administrator for the CSV from the database."
-        )
-    return body
+def _inline_export(summary: str, files: dict[str, str]) -> str:
+    """Teams bots can attach files only after a consent card, so the files come inline:
+    every file that fits in one message, in order, and a sentence naming any left off."""
+    budget = MAX_MESSAGE_BYTES - ENVELOPE_BYTES - _size(summary) - _size(LEFT_OFF) * 2
+    shown, left = [], []
+    for name, text in files.items():
+        part = f"**{name}**\n```\n{text}```"
+        if _size(part) <= budget:
+            shown.append(part)
+            budget -= _size(part) + 4
+        else:
+            left.append(name)
+    note = [LEFT_OFF.format(names=", ".join(left))] if left else []
+    return "\n\n".join([summary, *shown, *note])
+
+
+def _size(text: str) -> int:
+    """Bytes as Teams counts a message's size (UTF-16)."""
+    return len(text.encode("utf-16-le"))

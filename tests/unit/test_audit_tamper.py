@@ -24,6 +24,7 @@ from workflow.domain.audit import (
 from workflow.domain.checkpoints import Checkpoint, parse
 from workflow.flows import make_bus
 from workflow.flows.feedback import SendFeedback
+from workflow.flows.insight import exports
 from workflow.flows.requests import SendRequest
 
 SECRET = "6f1c0b9e4a7d2f3851e6c09ab4d7f2e1938c5b0a7e6d4f21c3b8a9e0d5f7c2a1"
@@ -261,7 +262,7 @@ async def test_the_digest_and_the_export_carry_a_checkpoint_that_verifies(
     await busy(world, project)
     async with FakeUnitOfWork(world.store, KEYS) as uow:
         digest = await queries.digest_view(uow, PM.identity, project, world.now)
-        files = await queries.export_csv(uow, PM.identity, project, world.now)
+        files = (await exports.answer(uow, PM.identity, project, world.now)).files
     (line,) = parse(dict(digest.fields)["Audit checkpoint (keep a copy)"])
     (exported,) = parse(files["web-audit-checkpoint.json"])
     assert line == exported and line.seq == len(world.store.audit) and line.signature

@@ -9,15 +9,15 @@ import pytest
 
 from tests.fakes import FakeUnitOfWork
 from tests.unit.conftest import ALICE, PM, World
-from workflow import queries
 from workflow.flows.feedback import SendFeedback
+from workflow.flows.insight import exports
 
 HYPERLINK = '=HYPERLINK("http://x","click")'
 
 
 async def _exported(world: World, project: int, name: str) -> list[dict[str, str]]:
     async with FakeUnitOfWork(world.store) as uow:
-        files = await queries.export_csv(uow, PM.identity, project)
+        files = (await exports.answer(uow, PM.identity, project, world.now)).files
     text = next(body for file, body in files.items() if file.endswith(f"-{name}.csv"))
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -36,13 +36,12 @@ async def test_a_customers_formula_reaches_the_spreadsheet_as_text(
 async def test_no_cell_of_any_exported_file_starts_a_formula(world: World, project: int) -> None:
     await world.do(SendFeedback, ALICE, project_id=project, text=HYPERLINK)
     async with FakeUnitOfWork(world.store) as uow:
-        files = await queries.export_csv(uow, PM.identity, project)
+        files = (await exports.answer(uow, PM.identity, project, world.now)).files
+    sheets = [body for name, body in files.items() if name.endswith(".csv")]
 
-    cells = [
-        cell for body in files.values() for row in csv.reader(io.StringIO(body)) for cell in row
-    ]
+    cells = [cell for body in sheets for row in csv.reader(io.StringIO(body)) for cell in row]
 
-    assert cells and not [cell for cell in cells if cell.startswith(queries.FORMULA_STARTS)]
+    assert cells and not [cell for cell in cells if cell.startswith(exports.FORMULA_STARTS)]
 
 
 @pytest.mark.parametrize(
@@ -61,4 +60,4 @@ async def test_no_cell_of_any_exported_file_starts_a_formula(world: World, proje
 def test_numbers_stay_numbers_and_every_text_cell_is_neutralised(
     value: object, cell: object
 ) -> None:
-    assert queries.spreadsheet_safe(value) == cell
+    assert exports.spreadsheet_safe(value) == cell

@@ -1,12 +1,14 @@
 """Insight for PMs and sponsors: the words that show what waits, the digest and the export.
 
-The reads behind them (pending, digest figures, export rows) are in `reads`.
+The reads behind them (pending, digest figures, export rows) are in `reads`; the export's
+files in `exports`.
 """
 
 from __future__ import annotations
 
 from workflow.domain.permissions import Act
 from workflow.flows.flow import Flow, Word
+from workflow.flows.insight.exports import formats_asked
 from workflow.presentation.presses import Show, ShowWhat
 
 FLOW = Flow(
@@ -28,10 +30,10 @@ FLOW = Flow(
         ),
         Word(
             "export",
-            "export",
-            "download feedback, decisions and the audit trail (CSV)",
+            "export [csv|json]",
+            "download feedback, decisions and the audit trail (CSV and JSON)",
             Act.EXPORT,
-            lambda rest, here: Show(ShowWhat.EXPORT, here.project_id),
+            lambda rest, here: Show(ShowWhat.EXPORT, here.project_id, formats=formats_asked(rest)),
         ),
     ),
 )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.domain.audit import AuditEntry
 from workflow.domain.changes import ChangeRequest
 from workflow.domain.checkins import CheckIn, CheckInState, week_of
 from workflow.domain.inbox import (
@@ -22,6 +23,12 @@ from workflow.ports import After, UnitOfWork
 
 UTC_ZONE = ZoneInfo("UTC")
 NOTICES_DAYS = 7  # the digest counts the notices of the last week
+# The columns of each exported dataset, in order: an export with no rows still has them.
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "feedback": ("type", "person_id", "week", "rating", "text", "at"),
+    "decisions": ("item", "version", "person_id", "verdict", "reason", "at", "shown_hash"),
+    "audit": tuple(f.name for f in fields(AuditEntry)),
+}
 
 
 async def pending_in(uow: UnitOfWork, project: Project) -> list[PendingItem]:
@@ -48,8 +55,9 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
 
 
 async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[str, object]]]:
-    """A project's feedback, decisions and audit trail as flat rows (for CSV or JSON)."""
-    rows: dict[str, list[dict[str, object]]] = {"feedback": [], "decisions": [], "audit": []}
+    """A project's feedback, decisions and audit trail as flat rows (for CSV or JSON), each
+    with the keys of `EXPORT_COLUMNS`."""
+    rows: dict[str, list[dict[str, object]]] = {name: [] for name in EXPORT_COLUMNS}
     answered = await uow.repo(CheckIn).find(project_id=project_id, state=CheckInState.ANSWERED)
     for checkin in answered:
         rows["feedback"].append(
