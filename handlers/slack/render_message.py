@@ -20,7 +20,7 @@ from handlers.slack.blocks import (
     section,
     split_text,
 )
-from workflow.domain.views import START_VERBS, Button, View
+from workflow.domain.views import Button, View
 
 MAX_TEXT_SECTIONS = 5
 MAX_FIELD_SECTIONS = 3
@@ -31,10 +31,12 @@ _SAFE_LINK = re.compile(r"^https?://[^\s<>|]+$", re.IGNORECASE)
 
 def live_buttons(view: View, viewer_person_id: int | None, *, in_channel: bool) -> list[Button]:
     """The buttons this copy shows: all in a channel (the core refuses people who may not
-    act); in a DM only the viewer's own, the customer starts, or all when nobody is named."""
-    if in_channel or not view.actors or viewer_person_id in view.actors:
+    act); in a DM only the viewer's own, the customer starts, or all when nobody is named
+    (a button naming the people it is for, as a PM's Edit, only to them)."""
+    if in_channel:
         return list(view.buttons)
-    return [b for b in view.buttons if b.verb in START_VERBS]
+    actor = not view.actors or viewer_person_id in view.actors
+    return [b for b in view.buttons if b.live_for(viewer_person_id, actor)]
 
 
 def fallback_text(view: View) -> str:

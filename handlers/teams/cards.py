@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from workflow.domain.views import START_VERBS, Button, Style, View
+from workflow.domain.views import Button, Style, View
 
 Element = dict[str, Any]
 
@@ -139,11 +139,13 @@ def action_set(actions: list[Element]) -> list[Element]:
 
 
 def live_buttons(view: View, for_person: int | None) -> list[Button]:
-    """All buttons for the shared copy or an actor; the customer starts for anyone else."""
-    if for_person is None or not view.actors or for_person in view.actors:
+    """All buttons for the shared copy or an actor; the customer starts for anyone else (a
+    button naming the people it is for, as a PM's Edit, only to them on a private copy)."""
+    if for_person is None:
         buttons = list(view.buttons)
     else:
-        buttons = [b for b in view.buttons if b.verb in START_VERBS]
+        actor = not view.actors or for_person in view.actors
+        buttons = [b for b in view.buttons if b.live_for(for_person, actor)]
     unique: dict[str, Button] = {}
     for b in buttons:
         unique.setdefault(b.verb, b)

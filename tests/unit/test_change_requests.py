@@ -152,14 +152,16 @@ async def test_a_reject_without_a_reason_is_refused_and_changes_nothing(
     assert world.item("changes", cr).decisions == []
 
 
-async def test_a_sponsor_reject_rejects_and_every_copy_loses_its_buttons(
+async def test_a_sponsor_reject_rejects_and_every_copy_loses_its_decision_buttons(
     world: World, project: int
 ) -> None:
     cr = await create(world)
     await decide(world, SPONSOR, cr, Verdict.REJECT, "not now")
     assert state(world, cr) is CRState.REJECTED
     update = [m for m in world.store.sent() if m.op is Op.UPDATE][-1]
-    assert update.card_key == f"change_request:{cr}" and update.view.buttons == ()
+    assert update.card_key == f"change_request:{cr}"
+    pm = await world.person_id(PM)
+    assert [(b.verb, b.only_for) for b in update.view.buttons] == [("edit", (pm,))]  # PMs'
     assert "Rejected by Sam: not now" in update.view.status
     told = {m.to.person_id for m in world.store.sent()[-3:] if m.to}
     assert await world.person_id(PM) in told

@@ -62,7 +62,12 @@ class Op(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
-    """An action on an item. `needs_text` names the text a person must type first."""
+    """An action on an item. `needs_text` names the text a person must type first.
+
+    `only_for` names the people for whom the button is live on a private copy (a PM's Edit
+    on a card the approvers also get); a channel copy shows it to all, the core refuses
+    the rest. Empty: the view's `actors` rule.
+    """
 
     verb: str
     label: str
@@ -71,6 +76,14 @@ class Button:
     style: Style = Style.DEFAULT
     needs_text: str = ""
     optional_text: str = ""
+    only_for: tuple[int, ...] = ()
+
+    def live_for(self, person_id: int | None, actor: bool) -> bool:
+        """Whether a private copy shown to `person_id` (`actor`: one the view names, or a
+        view naming nobody) shows this button."""
+        if self.only_for:
+            return person_id in self.only_for
+        return actor or self.verb in START_VERBS
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ def button_to_dict(button: Button) -> dict[str, object]:
         "style": button.style.value,
         "needs_text": button.needs_text,
         "optional_text": button.optional_text,
+        "only_for": list(button.only_for),
     }
 
 
@@ -170,6 +184,7 @@ def view_from_dict(data: dict[str, Any]) -> View:
                 Style(b["style"]),
                 b.get("needs_text", ""),
                 b.get("optional_text", ""),
+                tuple(int(p) for p in b.get("only_for", [])),
             )
             for b in data.get("buttons", [])
         ),

@@ -1,7 +1,8 @@
 """The change-request flow: propose, edit (a new version), approve, reject, ask, expire.
 
 Parts: `messages` (commands, events), `use_cases`, `forms` (the change form, its parser and
-the buttons), `cards` (the card and the handlers that send and update it).
+the buttons), `editing` (`change edit CR-2` and the filled-in form), `cards` (the card and
+the handlers that send and update it).
 """
 
 from __future__ import annotations
@@ -13,19 +14,18 @@ from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import View
-from workflow.flows.change_requests import cards, checks, forms, use_cases
+from workflow.flows.change_requests import cards, checks, editing, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.waiting import Waits
 from workflow.ports import AnyOf
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
-from workflow.presentation.presses import OpenForm
 
 
 def current_card(change: ChangeRequest, project: Project, names: Names, viewer: int | None) -> View:
     turn = change.turn(Approvers.of(project)) if change.is_open else []
-    return cards.change_card(change, turn, names)
+    return cards.change_card(change, turn, names, editors=project.pms)
 
 
 def _waiting(project: Project, changes: list[ChangeRequest]) -> list[Waiting]:
@@ -88,9 +88,10 @@ FLOW = Flow(
         Word(
             "change",
             "change",
-            "propose a change request for approval",
+            "propose a change request for approval (`change edit CR-2` edits one)",
             Act.CHANGE,
-            lambda rest, here: OpenForm(FormKind.CHANGE, here.context),
+            editing.start_change,
+            needs_project=False,  # `change edit CR-2` names its project; `change` checks
             aliases=("cr",),
         ),
     ),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from workflow.domain import events as e
 from workflow.domain.approvals import Approvers
-from workflow.domain.changes import ChangeRequest, CRState
+from workflow.domain.changes import MACHINE, ChangeRequest, CRAction, CRState
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, Style, View, ViewKind, card_key
 from workflow.flows.change_requests.messages import (
@@ -31,8 +32,13 @@ from workflow.presentation.cards import Names, info, who
 
 
 def change_card(
-    change: ChangeRequest, turn: Sequence[int], names: Names, changed: Sequence[str] = ()
+    change: ChangeRequest,
+    turn: Sequence[int],
+    names: Names,
+    changed: Sequence[str] = (),
+    editors: Sequence[int] = (),
 ) -> View:
+    """The card every copy shows; `editors` (the PMs) get Edit while it can still change."""
     v = change.current
     key = card_key("change_request", change.id or 0)
     fields = [
@@ -53,7 +59,7 @@ def change_card(
         )
         if is_open
         else ()
-    )
+    ) + edit_buttons(change, editors)
     footer = f"Changed in version {v.number}: {', '.join(changed)}" if changed else ""
     return View(
         ViewKind.CHANGE_REQUEST,
@@ -65,6 +71,14 @@ def change_card(
         tuple(turn) if is_open else (),
         footer=footer,
     )
+
+
+def edit_buttons(change: ChangeRequest, editors: Sequence[int]) -> tuple[Button, ...]:
+    """Edit, for the PMs, while a new version can still be made (open or rejected)."""
+    if not editors or not MACHINE.allows(change.state, CRAction.EDIT):
+        return ()
+    key = card_key("change_request", change.id or 0)
+    return (Button("edit", "Edit", key, change.current.number, only_for=tuple(editors)),)
 
 
 def _change_status(change: ChangeRequest, turn: Sequence[int], names: Names) -> str:
@@ -82,7 +96,10 @@ def _change_status(change: ChangeRequest, turn: Sequence[int], names: Names) -> 
     return change.state.value.title()
 
 
-def question_card(change: ChangeRequest, question_id: int, text: str, asker: str) -> View:
+def question_card(
+    change: ChangeRequest, question_id: int, text: str, asker: str, editors: Sequence[int] = ()
+) -> View:
+    """The question for the PMs: Answer it, or Edit the change request (a new version)."""
     key = card_key("change_request", change.id or 0)
     return View(
         ViewKind.QUESTION,
@@ -97,6 +114,7 @@ def question_card(change: ChangeRequest, question_id: int, text: str, asker: str
                 Style.PRIMARY,
                 needs_text="Answer",
             ),
+            *edit_buttons(change, editors),
         ),
     )
 
@@ -109,7 +127,7 @@ async def _change_view(
     project = await project_of(uow, event)
     turn = change.turn(Approvers.of(project)) if change.is_open else []
     names = await names_for(uow, [*everyone(project), change.requested_by])
-    return change, change_card(change, turn, names, changed), project
+    return change, change_card(change, turn, names, changed, project.pms), project
 
 
 async def change_requested(event: ChangeRequested, uow: UnitOfWork) -> None:
@@ -134,7 +152,7 @@ async def question_asked(event: QuestionAsked, uow: UnitOfWork) -> None:
     change, view, project = await _change_view(uow, event)
     await update_cards(uow, event, card_key("change_request", change.id or 0), view)
     asker = (await names_for(uow, [event.actor_id or 0])).get(event.actor_id or 0, "")
-    question = question_card(change, event.question_id, event.comment, asker)
+    question = question_card(change, event.question_id, event.comment, asker, project.pms)
     await to_people(uow, event, project.pms, question)
 
 
@@ -153,4 +171,5 @@ async def change_settled(event: ChangeSettled, uow: UnitOfWork) -> None:
     change, view, project = await _change_view(uow, event)
     await update_cards(uow, event, card_key("change_request", change.id or 0), view)
     outcome = info(f"CR-{change.id} · {change.current.title}: {view.status}")
+    outcome = replace(outcome, buttons=edit_buttons(change, project.pms))  # rejected: Edit
     await to_people(uow, event, [change.requested_by, *project.pms], outcome)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from workflow.domain.change_versions import Verdict
-from workflow.domain.changes import ChangeRequest
 from workflow.domain.commands import Command
 from workflow.domain.errors import NotFound
 from workflow.domain.inbox import CustomerRequest, Notice
 from workflow.domain.people import Identity
 from workflow.domain.permissions import Act
+from workflow.flows.change_requests.editing import due_kept, edit_values
 from workflow.flows.change_requests.messages import (
     AnswerQuestion,
     AskAboutChange,
@@ -65,7 +65,7 @@ def parse_change(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
     except InvalidOperation:
         errors["cost"] = "Please type an amount, e.g. 1200 or 1200.50."
         cost = Decimal(0)
-    due = end_of_day(parse_date(v, "due", errors), zone)
+    due = due_kept(text_value(v, "due"), ctx, end_of_day(parse_date(v, "due", errors), zone))
     if not text_value(v, "title"):
         errors["title"] = "A change request needs a title."
     raise_errors(errors)
@@ -95,27 +95,8 @@ def parse_change(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
 
 
 async def _change_from_item(uow: UnitOfWork, identity: Identity, wanted: OpenForm) -> Form:
-    """A change form drawn from a request, a notice, or the change request being edited."""
+    """A change form drawn from a request or a notice."""
     ctx = dict(wanted.context)
-    if ctx.get("change_id") is not None:
-        change = await uow.repo(ChangeRequest).get(int(ctx["change_id"] or 0))
-        if change is None:
-            raise NotFound("That change request no longer exists.")
-        await allowed_in(uow, identity, change.project_id, Act.CHANGE)
-        v = change.current
-        due = f"{v.due_at:%Y-%m-%d}" if v.due_at else ""
-        return change_form(
-            ctx,
-            {
-                "title": v.title,
-                "description": v.description,
-                "scope": v.scope,
-                "schedule_days": str(v.schedule_days),
-                "cost": str(v.cost),
-                "reason": v.reason,
-                "due": due,
-            },
-        )
     if ctx.get("request_id") is not None:
         request = await uow.repo(CustomerRequest).get(int(ctx["request_id"] or 0))
         if request is None:
@@ -178,6 +159,8 @@ def press(p: Press) -> Outcome | None:
 
 async def open_change(uow: UnitOfWork, wanted: OpenForm, identity: Identity) -> Form:
     """A new change form in a project, or one drawn from an item (edit, request, notice)."""
+    if wanted.context.get("change_id") is not None:
+        return change_form(*await edit_values(uow, identity, wanted.context))
     if "project_id" not in wanted.context:
         return await _change_from_item(uow, identity, wanted)
     ctx = dict(wanted.context)
