@@ -19,7 +19,7 @@ from handlers.slack.blocks import (
     split_text,
 )
 from handlers.slack.sealed import SEALED_EXTRA, Seal
-from workflow.presentation.forms import Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.forms import TICKED, Context, FieldType, Form, FormField, FormKind
 
 CALLBACK_PREFIX = "cl_form:"
 MAX_OPTION_TEXT = 75
@@ -124,15 +124,16 @@ def _element(field: FormField) -> Block:
         return element | ({"initial_time": field.initial} if field.initial else {})
     if kind is FieldType.SELECT:
         return _select(field)
+    chosen = [user for user in field.initial.split(",") if user]
     if kind is FieldType.USER:
-        return {"type": "users_select", "action_id": name}
+        element = {"type": "users_select", "action_id": name}
+        return element | ({"initial_user": chosen[0]} if chosen else {})
     if kind is FieldType.USERS:
-        return {"type": "multi_users_select", "action_id": name}
-    return {
-        "type": "checkboxes",
-        "action_id": name,
-        "options": [{"text": plain(field.label, MAX_OPTION_TEXT), "value": CHECKED}],
-    }
+        element = {"type": "multi_users_select", "action_id": name}
+        return element | ({"initial_users": chosen} if chosen else {})
+    options = [{"text": plain(field.label, MAX_OPTION_TEXT), "value": CHECKED}]
+    element = {"type": "checkboxes", "action_id": name, "options": options}
+    return element | ({"initial_options": options} if field.initial == TICKED else {})
 
 
 def _select(field: FormField) -> Block:

@@ -9,6 +9,17 @@ from typing import Any
 from workflow.domain.people import Identity, Platform
 
 MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>")
+# What Slack writes for a user, channel, special mention or link in escaped text.
+ESCAPED = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
+USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+@dataclass(frozen=True)
+class Mentioned:
+    """A user @mentioned in typed text: their Slack user id and the name Slack wrote."""
+
+    user_id: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,32 @@ def typed_in_dm(event: dict[str, Any]) -> str | None:
     if not isinstance(text, str) or not event.get("user"):
         return None
     return MENTION.sub("", text, count=1).strip()
+
+
+def typed_pieces(text: str) -> list[str | Mentioned]:
+    """Typed text as Slack escapes it (a slash command's, with should_escape, or a message's),
+    as plain text and the users mentioned in it: a channel reads `#name`, `<!here>` reads
+    `@here`, a link its address, and `&amp;`, `&lt;`, `&gt;` what was typed."""
+    pieces: list[str | Mentioned] = []
+    at = 0
+    for found in ESCAPED.finditer(text):
+        pieces.append(_unescaped(text[at : found.start()]))
+        sigil, target, label = found.group(1), found.group(2), found.group(3) or ""
+        if sigil == "@" and USER_ID.fullmatch(target):
+            pieces.append(Mentioned(target, label))
+        elif sigil in ("@", "!"):
+            pieces.append(_unescaped(label or "@" + target.split("^")[0]))
+        elif sigil == "#":
+            pieces.append("#" + _unescaped(label or target))
+        else:
+            pieces.append(_unescaped(target.removeprefix("mailto:")))
+        at = found.end()
+    pieces.append(_unescaped(text[at:]))
+    return pieces
+
+
+def _unescaped(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def message_text(body: dict[str, Any]) -> str:

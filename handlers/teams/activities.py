@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 from microsoft_teams.api import ActivityBase
+from microsoft_teams.api.activities.message.message import MessageActivity
+from microsoft_teams.api.models.entity.mention_entity import MentionEntity
 
 from handlers.teams.card_forms import AadIds
 from handlers.teams.conversations import reference_of, time_zone_of
 from workflow.domain.commands import PersonRef
 from workflow.domain.people import Identity, Platform
-from workflow.presentation.answers import Origin
+from workflow.presentation.answers import Origin, Words, written
 
 MENTION = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
 
@@ -34,6 +36,24 @@ def origin_of(activity: ActivityBase) -> Origin:
 def words_of(text: str | None) -> str:
     """A message's text without the @mentions of the bot."""
     return MENTION.sub("", text or "").strip()
+
+
+def words_in(activity: MessageActivity, origin: Origin) -> Words:
+    """A message's words: the bot's @mention dropped, each person's written `@name` and
+    listed as one of the actor's tenant (by the AAD object id its mention entity carries;
+    a mention without one is only its `@name`)."""
+    text, mentions = activity.text or "", []
+    for entity in activity.entities or []:
+        if not isinstance(entity, MentionEntity) or entity.mentioned.id == activity.recipient.id:
+            continue
+        who, tenant = entity.mentioned, origin.identity.org_id
+        aad = who.aad_object_id or ("" if who.id[:3] in ("28:", "29:") else who.id)
+        person = PersonRef(Identity(Platform.TEAMS, tenant, aad), who.name or aad)
+        tag = entity.text or f"<at>{who.name or ''}</at>"
+        if tag in text:
+            text = text.replace(tag, written(person) if aad else f"@{who.name or ''}", 1)
+            mentions += [person] if aad else []
+    return Words(words_of(text), tuple(mentions))
 
 
 def with_people(values: dict[str, object], origin: Origin) -> dict[str, object]:

@@ -16,7 +16,7 @@ from handlers.teams.cards import (
     execute,
     text_block,
 )
-from workflow.presentation.forms import Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.forms import TICKED, Context, FieldType, Form, FormField, FormKind
 
 SUBMIT_VERB = "submit_form"
 PEOPLE = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
@@ -92,9 +92,12 @@ def _control(field: FormField) -> Element:
         control = {"type": "Input.ChoiceSet", "style": "compact", "choices": choices}
         return control | ({"value": initial} if initial in dict(field.options) else {})
     if kind in (FieldType.USER, FieldType.USERS):
-        return {"type": "Input.ChoiceSet", "choices": [], "choices.data": dict(PEOPLE),
-                "isMultiSelect": kind is FieldType.USERS}  # fmt: skip
-    value = CHECKED if initial == CHECKED else UNCHECKED
+        # People already chosen are choices of their own, so the picker shows their names.
+        chosen = [{"title": clip(name, 200), "value": aad} for aad, name in field.options]
+        control = {"type": "Input.ChoiceSet", "choices": chosen, "choices.data": dict(PEOPLE),
+                   "isMultiSelect": kind is FieldType.USERS}  # fmt: skip
+        return control | ({"value": initial} if chosen else {})
+    value = CHECKED if initial == TICKED else UNCHECKED
     return {"type": "Input.Toggle", "title": escape(clip(field.label, 500)), "valueOn": CHECKED,
             "valueOff": UNCHECKED, "value": value}  # fmt: skip
 

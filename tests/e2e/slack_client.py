@@ -102,8 +102,10 @@ class SlackRequests:
         message_ts: str = "1700000000.000100",
         block_id: str = "b1",
         channel: str | None = None,
+        home: bool = False,
     ) -> httpx.Response:
-        """A button click (block_actions) on a message in `channel`."""
+        """A button click (block_actions) on a message in `channel`, or on the App Home tab
+        (`home`: no channel, message nor response_url; the container is the Home's view)."""
         where = channel or self.channel
         action = {
             "action_id": action_id,
@@ -112,6 +114,17 @@ class SlackRequests:
             "type": "button",
             "action_ts": str(time.time()),
         }
+        if home:
+            view = {"id": "VHOME0001", "type": "home", "callback_id": "", "hash": "h1",
+                    "private_metadata": "", "team_id": self.team, "app_id": APP_ID}  # fmt: skip
+            return await self.payload(
+                {
+                    **self._interaction("block_actions", user, user_team),
+                    "container": {"type": "view", "view_id": view["id"]},
+                    "view": view,
+                    "actions": [action],
+                }
+            )
         return await self.payload(
             {
                 **self._interaction("block_actions", user, user_team),

@@ -41,6 +41,12 @@ def _initial(element: Json) -> Any:
             return element[key]
     if "initial_option" in element:
         return element["initial_option"]["value"]
+    if "initial_user" in element:
+        return element["initial_user"]
+    if "initial_users" in element:
+        return element["initial_users"]
+    if "initial_options" in element:  # a checkbox that starts ticked
+        return True
     return None
 
 

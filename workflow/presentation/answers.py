@@ -30,9 +30,16 @@ class Origin:
 
 @dataclass(frozen=True)
 class Words:
-    """A command typed to the bot (`/loop change`, `@clientloop change`)."""
+    """A command typed to the bot (`/loop change`, `@clientloop change`); each person
+    @mentioned in it is written `@name` in `text` (`written`) and listed in `mentions`."""
 
     text: str
+    mentions: tuple[PersonRef, ...] = ()
+
+
+def written(person: PersonRef) -> str:
+    """How an adapter writes a mention into the `Words` it hands the core: `@name`."""
+    return "@" + (person.display_name or person.identity.user_id)
 
 
 @dataclass(frozen=True)

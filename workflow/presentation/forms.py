@@ -8,7 +8,7 @@ dispatcher returns and the adapters show on the fields themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import ClassVar
@@ -71,8 +71,15 @@ class FieldType(StrEnum):
     URL = "url"
 
 
+# A checkbox's `initial` when it starts ticked.
+TICKED = "true"
+
+
 @dataclass(frozen=True)
 class FormField:
+    """One input. A user field's `initial` is the chosen people's platform user ids, comma
+    separated, and its `options` are (id, name) of those people (see `chosen`)."""
+
     name: str
     label: str
     type: FieldType = FieldType.TEXT
@@ -227,6 +234,15 @@ def raise_errors(errors: Errors) -> None:
 
 
 F, T = FormField, FieldType
+
+
+def chosen(user_field: FormField, people: tuple[PersonRef, ...]) -> FormField:
+    """A user field with `people` already chosen; a single-user field takes the first."""
+    if user_field.type not in (T.USER, T.USERS) or not people:
+        return user_field
+    picked = people[:1] if user_field.type is T.USER else tuple(dict.fromkeys(people))
+    ids = tuple((p.identity.user_id, p.display_name or p.identity.user_id) for p in picked)
+    return replace(user_field, initial=",".join(i for i, _ in ids), options=ids)
 
 
 def text_form(context: Context, label: str, required: bool = True) -> Form:

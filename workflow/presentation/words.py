@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from workflow.domain.commands import Command, PersonRef
+from workflow.presentation.answers import written
 from workflow.presentation.forms import Context, FormKind
 from workflow.presentation.presses import OpenForm, Outcome
 
@@ -19,12 +20,14 @@ Start = Callable[[str, "Here"], Outcome]
 
 @dataclass(frozen=True)
 class Here:
-    """Where and by whom the words were typed: the channel's project (if any), and when."""
+    """Where and by whom the words were typed: the channel's project (if any), and when;
+    `mentions` are the people @mentioned in the words, in order (`answers.written`)."""
 
     project_id: int | None
     actor: PersonRef
     at: datetime
     event_id: str | None = None
+    mentions: tuple[PersonRef, ...] = ()
 
     @property
     def context(self) -> Context:
@@ -40,11 +43,33 @@ class Here:
         }
 
 
+def after_mentions(rest: str, here: Here, count: int | None = None) -> str:
+    """`rest` without the mentions it starts with (the first `count` of them, or all)."""
+    for person in here.mentions[:count]:
+        if not rest.startswith(written(person)):
+            break
+        rest = rest.removeprefix(written(person)).lstrip()
+    return rest
+
+
 def form_or_now(kind: FormKind, now: Callable[[Here, str], Command]) -> Start:
     """A word that opens `kind`'s form, or, with text after it, does it at once."""
 
     def start(rest: str, here: Here) -> Outcome:
         return now(here, rest) if rest else OpenForm(kind, here.context)
+
+    return start
+
+
+def form_with(kind: FormKind, text: str, person: str = "") -> Start:
+    """A word that opens `kind`'s form with the person mentioned first chosen in the user
+    field `person`, and the rest of the words (that mention left out) in `text`."""
+
+    def start(rest: str, here: Here) -> Outcome:
+        named = here.mentions[:1] if person else ()
+        typed = after_mentions(rest, here, len(named))
+        prefill = {text: typed} if text and typed else {}
+        return OpenForm(kind, here.context, prefill, {person: named} if named else {})
 
     return start
 

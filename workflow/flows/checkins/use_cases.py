@@ -10,6 +10,7 @@ from workflow.domain import commands as c
 from workflow.domain.checkins import CheckIn, week_of
 from workflow.domain.errors import NotFound, Refused
 from workflow.domain.inbox import Notice, required_text
+from workflow.domain.people import Person
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Participant, Project, Role
 from workflow.flows.checkins.messages import (
@@ -27,6 +28,10 @@ from workflow.ports import AnyOf, UnitOfWork
 # customers (bench/fanout.py): 25 a batch answers the PM in well under a second and keeps
 # each write short enough that people's own requests do not queue behind it.
 BATCH = 25
+# People named in the answer to `checkin now` as away; the rest are counted.
+AWAY_NAMED = 5
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
 
 
 async def start_checkins(
@@ -81,21 +86,36 @@ async def send_checkins(cmd: SendCheckIns, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_NOW)
     targets = project.customers() if cmd.person_id is None else [cmd.person_id]
-    wanted = await _not_away(uow, project, targets, cmd.at)
+    wanted, away = await _not_away(uow, project, targets, cmd.at)
     sent, left = await start_checkins(uow, project, wanted, cmd.at, pm.id)
-    skipped = len(targets) - sent - left
+    skipped = _skipped(away, len(targets) - sent - left - len(away), cmd.at)
     if not left:
-        text = f"Check-ins sent: {sent}; skipped {skipped} (away, or already asked this week)."
-        return c.Reply(text, project.id)
+        return c.Reply(f"Check-ins sent: {sent}{skipped}.", project.id)
     if cmd.continuing:  # a later batch: nobody reads its reply
         return c.Reply(f"{sent} more check-ins sent; {left} to go.", project.id, follow_up=cmd)
     return c.Reply(
-        f"Sending check-ins to {sent + left} customers… (skipped {skipped}: away, or already "
-        "asked this week). They go out at the chat platform's pace; send again any time to "
-        "complete an interrupted round, nobody gets two.",
+        f"Sending check-ins to {sent + left} customers{skipped}. They go out at the chat "
+        "platform's pace; send again any time to complete an interrupted round, nobody "
+        "gets two.",
         project.id,
         follow_up=replace(cmd, event_id=None, continuing=True),
     )
+
+
+def _skipped(away: Sequence[tuple[Person, date]], asked: int, at: datetime) -> str:
+    """Who was not asked now, and why: `; skipped 1: Carol away until 4 January`."""
+    said = ""
+    if away:
+        named = [f"{p.label} away until {in_words(day, at)}" for p, day in away[:AWAY_NAMED]]
+        more = len(away) - len(named)
+        said = f"; skipped {len(away)}: {', '.join(named)}" + (f" and {more} more" if more else "")
+    return said + (f"; {asked} already asked this week" if asked else "")
+
+
+def in_words(day: date, at: datetime) -> str:
+    """A date as people say it: `4 January`, with the year when it is a year or more ahead."""
+    far = (day - at.date()).days >= 365
+    return f"{day.day} {MONTHS[day.month - 1]}" + (f" {day.year}" if far else "")
 
 
 def customer_entries(project: Project) -> dict[int, Participant]:
@@ -105,20 +125,23 @@ def customer_entries(project: Project) -> dict[int, Participant]:
 
 async def _not_away(
     uow: UnitOfWork, project: Project, targets: Sequence[int], at: datetime
-) -> list[tuple[int, date]]:
-    """(customer, their week) for each target not away today, their people in one query."""
+) -> tuple[list[tuple[int, date]], list[tuple[Person, date]]]:
+    """(customer, their week) for each target not away today, and (customer, back on) for
+    each target away; their people in one query."""
     people = {p.id: p for p in await uow.people.get_many(targets)}
     entries = customer_entries(project)  # a dict: 500 customers, not 500 scans of 500
-    wanted = []
+    wanted, away = [], []
     for person_id in targets:
         entry, person = entries.get(person_id), people.get(person_id)
         if entry is None:
             raise Refused("Check-ins go to the project's customers only.")
         if person is None:
             raise NotFound("That person no longer exists (it may have been removed).")
-        if not entry.is_away(at.astimezone(person.zone).date()):
+        if entry.away_until is not None and entry.is_away(at.astimezone(person.zone).date()):
+            away.append((person, entry.away_until))
+        else:
             wanted.append((person_id, week_of(at, person.zone)))
-    return wanted
+    return wanted, away
 
 
 async def answer_checkin(cmd: AnswerCheckIn, uow: UnitOfWork) -> c.Reply:
