@@ -135,6 +135,7 @@ async def test_forms_opened_from_an_item_have_their_main_field_too(
     carol = await world.person_id(CAROL)
     checkin = next(ci for ci in world.store.items["CheckIn"] if ci.person_id == carol)
     opened = {
+        FormKind.NEW_PROJECT: (PM, {"platform": "slack", "workspace_id": "T9", "channel_id": "C9"}),
         FormKind.CHANGE: (PM, {"project_id": project}),
         FormKind.CHECKIN: (CAROL, {"checkin_id": checkin.id}),
         FormKind.EVALUATE: (CAROL, {"project_id": project}),

@@ -19,13 +19,15 @@ from workflow.domain.views import Button, View
 from workflow.flows import TEXT_LABELS
 from workflow.flows.change_requests.messages import CreateChangeRequest
 from workflow.flows.checkins.messages import SendCheckIns
+from workflow.flows.insight import exports
 from workflow.flows.invitations import Invite
 from workflow.flows.notices import SendNotice
 from workflow.flows.projects.messages import SetAway
 from workflow.flows.reports import PostReport
 from workflow.flows.requests import SendRequest
 from workflow.flows.signoffs.messages import RequestSignoff
-from workflow.interpreter import build_form, command_from_form, help_lines
+from workflow.help import help_lines
+from workflow.interpreter import build_form, command_from_form
 from workflow.interpreter import interpret_press as interpret
 from workflow.interpreter import interpret_words as words
 from workflow.presentation.forms import FieldErrors, FormKind
@@ -158,16 +160,16 @@ def test_words_become_commands_forms_or_help() -> None:
 async def test_help_is_tailored_to_what_the_caller_may_do(world: World, project: int) -> None:
     p = world.item("projects", project)
     lines = {
-        who: "\n".join(help_lines(p, await world.person_id(who), "/loop"))
+        who: "\n".join(help_lines(p, await world.person_id(who), "/loop "))
         for who in (PM, ALICE, MEMBER, SPONSOR)
     }
     assert "/loop change" in lines[PM] and "/loop change" not in lines[ALICE]
     assert "/loop request" in lines[ALICE] and "/loop request" not in lines[MEMBER]
     assert "/loop pending" in lines[MEMBER] and "/loop digest" in lines[SPONSOR]
     assert "/loop new" not in lines[PM]
-    assert help_lines(None, None, "/loop") == [
-        "`/loop help` what you can do here",
+    assert help_lines(None, None, "/loop ") == [
         "`/loop new` set up a project in this channel",
+        "`/loop help` what you can do here",
     ]
 
 
@@ -207,13 +209,16 @@ async def test_digest_pending_export_and_home_read_the_store(world: World, proje
     async with FakeUnitOfWork(world.store) as uow:
         pending = await queries.pending_view(uow, PM.identity, project, world.now)
         digest = await queries.digest_view(uow, PM.identity, project, world.now)
-        files = await queries.export_csv(uow, PM.identity, project)
+        files = (await exports.answer(uow, PM.identity, project, world.now)).files
         home = await queries.home(uow, ALICE.identity)
         with pytest.raises(Refused):
             await queries.digest_view(uow, ALICE.identity, project, world.now)
     assert "CR-" in pending.text and "waiting on Alice" in pending.text
     assert dict(digest.fields)["Notices this week"] == "0"
-    assert set(files) == {"web-feedback.csv", "web-decisions.csv", "web-audit.csv"}
+    assert set(files) == {
+        "web-feedback.csv", "web-decisions.csv", "web-audit.csv", "web-export.json",
+        "web-audit-checkpoint.json",
+    }  # fmt: skip
     assert files["web-audit.csv"].startswith("seq,at,actor,action")
     assert home.name == "Alice" and [v.kind.value for v in home.pending] == ["change_request"]
     assert home.pm_projects == [] and home.customer_projects == [(project, "WEB")]

@@ -15,6 +15,7 @@ from workflow.domain.projects import CustomerKind, Role, parse_weekday, valid_ke
 from workflow.domain.views import ViewKind
 from workflow.flows.change_requests.messages import CreateChangeRequest, DecideChange
 from workflow.flows.projects.messages import ChangePeople, SetAway, UpdateProfile
+from workflow.presentation.forms import FieldErrors
 
 
 async def test_setup_posts_the_project_card_and_welcomes_customers_and_sponsor(
@@ -38,12 +39,12 @@ async def test_an_external_customer_without_a_sponsor_is_refused(world: World) -
 
 
 async def test_the_key_is_checked_and_unique_per_workspace(world: World) -> None:
-    with pytest.raises(Refused, match="can't be a project key"):
+    with pytest.raises(FieldErrors, match="key: 'w' can't be a project key"):
         await setup_project(world, key="w")
     await setup_project(world, key="web")
-    with pytest.raises(Refused, match="already a project WEB"):
+    with pytest.raises(FieldErrors, match="key: WEB is already the key of project Website"):
         await setup_project(world, key="WEB", channel_id="C9")
-    with pytest.raises(Refused, match="already has a project"):
+    with pytest.raises(Refused, match=r"already has project WEB \(Website\)"):
         await setup_project(world, key="APP", channel_id="C1")
 
 

@@ -33,10 +33,40 @@ class Machine(Generic[S, A]):
         return (state, action) in self.table
 
 
+# The past participle of every action a machine takes, as refusals say it ("it can't be
+# approved now"); tests/unit/test_said.py checks every machine's actions are here.
+PAST = {
+    "accept": "accepted",
+    "acknowledge": "acknowledged",
+    "answer": "answered",
+    "approve": "approved",
+    "ask": "questioned",
+    "cancel": "cancelled",
+    "close": "closed",
+    "comment": "commented on",
+    "complete": "completed",
+    "convert": "turned into a change request",
+    "decline": "declined",
+    "dispute": "disputed",
+    "draft": "drafted",
+    "edit": "edited",
+    "expire": "expired",
+    "miss": "missed",
+    "no": "declined",
+    "note": "noted",
+    "propose": "answered with another time",
+    "reject": "rejected",
+    "remind": "reminded",
+    "reopen": "reopened",
+    "settle": "settled",
+    "start_closing": "put into closing",
+    "supersede": "superseded",
+    "withdraw": "withdrawn",
+    "yes": "accepted",
+}
+
+
 def _past(action: StrEnum) -> str:
     """A readable past participle for an action name ("approve" -> "approved")."""
     word = action.value.replace("_", " ")
-    irregular = {"ask": "questioned", "withdraw": "withdrawn", "answer": "answered"}
-    if word in irregular:
-        return irregular[word]
-    return word + "d" if word.endswith("e") else word + "ed"
+    return PAST.get(action.value) or (word + "d" if word.endswith("e") else word + "ed")

@@ -69,7 +69,9 @@ class FormEntry:
 
     `act` is checked against the project in the form's context before `build` runs; a form
     that finds its project another way (from an item, or none at all) gives an `opener`,
-    which makes its own checks.
+    which makes its own checks. `check` is what the use case would refuse about the parsed
+    command, asked in a read transaction before the submission is acknowledged, so Slack
+    can show it on its field while the modal is still open.
     """
 
     kind: FormKind
@@ -78,6 +80,7 @@ class FormEntry:
     build: Callable[[Opening], Form] | None = None
     act: Act | None = None
     opener: Opener | None = None
+    check: Check | None = None
 
 
 @dataclass(frozen=True)

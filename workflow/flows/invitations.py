@@ -56,7 +56,9 @@ from workflow.presentation.forms import (
     raise_errors,
     text_value,
 )
-from workflow.presentation.presses import OpenForm, Outcome, Press
+from workflow.presentation.presses import Outcome, Press
+from workflow.presentation.said import INVITATION_DONE, answered_invitation
+from workflow.presentation.words import form_with
 
 
 # --- Commands and events ---
@@ -136,7 +138,7 @@ async def answer_invitation(cmd: AnswerInvitation, uow: UnitOfWork) -> c.Reply:
             state=invitation.state.value,
         ),
     )
-    return c.Reply(f"Invitation {invitation.state.value}.", invitation.id)
+    return c.Reply(INVITATION_DONE[invitation.state], invitation.id)
 
 
 async def may_answer(cmd: AnswerInvitation, uow: UnitOfWork) -> None:
@@ -164,7 +166,7 @@ async def invitation_answered(event: InvitationAnswered, uow: UnitOfWork) -> Non
     names = await names_for(uow, everyone(project))
     view = invitation_card(invitation, project, names)
     await update_cards(uow, event, card_key("invitation", invitation.id or 0), view)
-    said = f"{names.get(invitation.invitee_id, '')} answered your invitation: {event.state}"
+    said = answered_invitation(names.get(invitation.invitee_id, ""), event.state)
     await to_people(uow, event, [invitation.inviter_id], info(said, invitation.proposal))
 
 
@@ -210,14 +212,13 @@ def invite_form(context: Context, what: str = "") -> Form:
 
 
 def parse_invite(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
-    zone = who.zone
     invitee = people_of(v, "invitee")
     day = parse_date(v, "date", errors)
     at = parse_time(v, "time", errors) if text_value(v, "time") else None
     if not invitee:
         errors["invitee"] = "Choose the customer to invite."
     raise_errors(errors)
-    when = datetime.combine(day, at or time(9, 0), tzinfo=zone) if day else None
+    when = datetime.combine(day, at or time(9, 0), tzinfo=who.zone) if day else None
     return Invite(
         actor=who.actor,
         at=who.at,
@@ -270,10 +271,10 @@ FLOW = Flow(
     words=(
         Word(
             "invite",
-            "invite",
+            "invite [@customer] [what]",
             "ask a customer to join a meeting or review",
             Act.INVITE,
-            lambda rest, here: OpenForm(FormKind.INVITE, here.context),
+            form_with(FormKind.INVITE, "what", "invitee"),
         ),
     ),
     forms=(

@@ -48,6 +48,7 @@ from workflow.presentation.forms import (
     text_value,
 )
 from workflow.presentation.presses import OpenForm, Outcome, Press
+from workflow.presentation.said import REVIEWED
 
 
 # --- Commands and events ---
@@ -154,9 +155,9 @@ async def report_reviewed(event: ReportReviewed, uow: UnitOfWork) -> None:
     project = await project_of(uow, event)
     names = await names_for(uow, everyone(project))
     await update_cards(uow, event, card_key("report", report.id or 0), report_card(report, names))
-    if event.kind != "acknowledge":
-        who = names.get(event.actor_id or 0, "")
-        note = info(f"{who} {event.kind}d the status report for {report.period}", event.comment)
+    if event.kind != ReviewKind.ACKNOWLEDGE:
+        who, did = names.get(event.actor_id or 0, ""), REVIEWED[ReviewKind(event.kind)]
+        note = info(f"{who} {did} the status report for {report.period}", event.comment)
         await to_people(uow, event, project.pms, note)
 
 

@@ -51,6 +51,7 @@ from workflow.presentation.forms import (
     text_value,
 )
 from workflow.presentation.presses import OpenForm, Outcome, Press
+from workflow.presentation.said import REQUEST_HANDLED
 from workflow.presentation.words import form_or_now
 
 
@@ -122,7 +123,8 @@ async def handle_request(cmd: HandleRequest, uow: UnitOfWork) -> c.Reply:
             state=request.state.value,
         ),
     )
-    return c.Reply(f"Request {request.state.value}; the customer has been told.", request.id)
+    done = REQUEST_HANDLED[request.state]
+    return c.Reply(f"Request {done}; the customer has been told.", request.id)
 
 
 async def may_handle(cmd: HandleRequest, uow: UnitOfWork) -> None:

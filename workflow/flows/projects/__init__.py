@@ -50,10 +50,10 @@ FLOW = Flow(
         ),
         Word(
             "people",
-            "people",
+            "people [@person …] [role] [remove]",
             "add or remove PMs, customers, the sponsor, members",
             Act.MANAGE_PEOPLE,
-            lambda rest, here: OpenForm(FormKind.PEOPLE, here.context),
+            forms.people_word,
         ),
         Word(
             "away",
@@ -76,13 +76,14 @@ FLOW = Flow(
             FormKind.NEW_PROJECT,
             "name",
             forms.parse_new_project,
-            build=lambda o: forms.new_project_form(o.context),
+            opener=forms.open_new_project,
+            check=use_cases.key_is_free,
         ),
         FormEntry(
             FormKind.PEOPLE,
             "users",
             forms.parse_people,
-            build=lambda o: forms.people_form(o.context),
+            build=lambda o: forms.people_form(o.context, o.prefill),
             act=Act.MANAGE_PEOPLE,
         ),
         FormEntry(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, time
 
 from workflow.domain import commands as c
 from workflow.domain.errors import Refused
-from workflow.domain.people import Platform
-from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role
+from workflow.domain.people import Identity, Platform
+from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role, valid_key
 from workflow.flows.flow import Opening
 from workflow.flows.projects.messages import ChangePeople, ConfigureProject, CreateProject
+from workflow.flows.projects.use_cases import already_here, project_in_channel
+from workflow.ports import UnitOfWork
 from workflow.presentation.forms import (
     ORDER_OPTIONS,
     ROLE_OPTIONS,
     RULE_OPTIONS,
+    TICKED,
     WEEKDAY_OPTIONS,
     Context,
     Errors,
@@ -31,6 +35,7 @@ from workflow.presentation.forms import (
     text_value,
 )
 from workflow.presentation.presses import OpenForm, Outcome, Press, Show, ShowWhat
+from workflow.presentation.words import Here, after_mentions
 
 
 def new_project_form(context: Context) -> Form:
@@ -63,18 +68,39 @@ def new_project_form(context: Context) -> Form:
     )
 
 
-def people_form(context: Context) -> Form:
+def people_form(context: Context, prefill: Mapping[str, str] | None = None) -> Form:
+    said = prefill or {}
     return Form(
         FormKind.PEOPLE,
         "People",
         "Save",
         (
             F("users", "People", T.USERS),
-            F("role", "Role", T.SELECT, options=ROLE_OPTIONS, initial="customer_internal"),
-            F("remove", "Remove them from this role instead of adding", T.CHECKBOX, required=False),
+            F("role", "Role", T.SELECT, options=ROLE_OPTIONS,
+              initial=said.get("role") or "customer_internal"),
+            F("remove", "Remove them from this role instead of adding", T.CHECKBOX,
+              required=False, initial=said.get("remove", "")),
         ),
         context,
-    )
+    )  # fmt: skip
+
+
+# Words after `people` that choose the role (`external` makes a customer external).
+ROLE_WORDS = {"customer": "customer_internal", "customers": "customer_internal",
+              "internal": "customer_internal", "sponsor": "sponsor", "member": "member",
+              "members": "member", "pm": "pm", "pms": "pm"}  # fmt: skip
+
+
+def people_word(rest: str, here: Here) -> Outcome:
+    """`people @mo @eli member` (or `... remove`): the people form with everyone mentioned
+    chosen, and the role and removal the other words name."""
+    said = after_mentions(rest, here).lower().replace(",", " ").split()
+    role = "customer_external" if "external" in said else ""
+    role = role or next((ROLE_WORDS[w] for w in said if w in ROLE_WORDS), "")
+    prefill = {"role": role} if role else {}
+    if "remove" in said:
+        prefill["remove"] = TICKED
+    return OpenForm(FormKind.PEOPLE, here.context, prefill, {"users": here.mentions})
 
 
 def settings_form(
@@ -116,7 +142,23 @@ ROLES = {
 }
 
 
+async def open_new_project(uow: UnitOfWork, wanted: OpenForm, identity: Identity) -> Form:
+    """The new project form, unless the channel has a project already: that is said at
+    once, naming it, rather than after the whole form was filled in."""
+    ctx = wanted.context
+    here = await project_in_channel(
+        uow, Platform(str(ctx["platform"])), str(ctx["workspace_id"]), str(ctx["channel_id"])
+    )
+    if here is not None:
+        raise Refused(already_here(here))
+    return new_project_form(dict(ctx))
+
+
 def parse_new_project(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
+    try:
+        valid_key(text_value(v, "key"))
+    except Refused as bad:
+        errors["key"] = bad.reason
     day = parse_int(v, "checkin_day", errors)
     at = parse_time(v, "checkin_time", errors)
     customers = tuple((p, CustomerKind.INTERNAL) for p in people_of(v, "customers_internal"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from workflow.domain import commands as c
 from workflow.domain.errors import Refused
-from workflow.domain.people import Workspace
+from workflow.domain.people import Platform, Workspace
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project, ProjectState, Role, valid_key
 from workflow.domain.views import card_key
@@ -37,6 +37,8 @@ from workflow.flows.projects.messages import (
     UpdateProfile,
 )
 from workflow.ports import UnitOfWork
+from workflow.presentation.forms import FieldErrors
+from workflow.presentation.said import checkins, policy
 
 WELCOMED_ROLES = frozenset({Role.CUSTOMER, Role.SPONSOR})
 
@@ -51,18 +53,56 @@ async def workspace_for(uow: UnitOfWork, cmd: CreateProject) -> Workspace:
     return workspace
 
 
+def key_of(typed: str) -> str:
+    """The project key as stored; a key that can't be one is an error on the Key field."""
+    try:
+        return valid_key(typed)
+    except Refused as bad:
+        raise FieldErrors({"key": bad.reason}) from None
+
+
+async def key_is_free(cmd: CreateProject, uow: UnitOfWork) -> None:
+    """Refuse, on the Key field, a key another project of the workspace already has (asked
+    before a new project's form is acknowledged, and again when it is created)."""
+    key = key_of(cmd.key)
+    found = await uow.workspaces.find(platform=cmd.platform, external_id=cmd.workspace_id)
+    taken = await uow.projects.find(workspace_id=found[0].id, key=key) if found else []
+    if taken:
+        raise FieldErrors(
+            {"key": f"{key} is already the key of project {taken[0].name}; choose another key."}
+        )
+
+
+async def project_in_channel(
+    uow: UnitOfWork, platform: Platform, workspace_id: str, channel_id: str
+) -> Project | None:
+    """The channel's project that is not closed, if it has one."""
+    found = await uow.workspaces.find(platform=platform, external_id=workspace_id)
+    in_channel = (
+        await uow.projects.find(workspace_id=found[0].id, channel_id=channel_id) if found else []
+    )
+    return next((p for p in in_channel if p.state is not ProjectState.CLOSED), None)
+
+
+def already_here(project: Project) -> str:
+    return (
+        f"This channel already has project {project.key} ({project.name}), and a channel "
+        f"holds one project. Set up the new one in a channel of its own (type `new` there); "
+        f"type `help` here to see what you can do in {project.key}."
+    )
+
+
 async def create_project(cmd: CreateProject, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
-    key, name = valid_key(cmd.key), cmd.name.strip()
+    key, name = key_of(cmd.key), cmd.name.strip()
     if not name:
-        raise Refused("A project needs a name.")
+        raise FieldErrors({"name": "A project needs a name."})
+    await key_is_free(cmd, uow)
+    here = await project_in_channel(uow, cmd.platform, cmd.workspace_id, cmd.channel_id)
+    if here is not None:
+        raise Refused(already_here(here))
     workspace = await workspace_for(uow, cmd)
     assert workspace.id is not None
-    if await uow.projects.find(workspace_id=workspace.id, key=key):
-        raise Refused(f"There is already a project {key} here; choose another key.")
-    in_channel = await uow.projects.find(workspace_id=workspace.id, channel_id=cmd.channel_id)
-    if any(p.state is not ProjectState.CLOSED for p in in_channel):
-        raise Refused("This channel already has a project; start the new one in its own channel.")
     project = Project(workspace.id, key, name, cmd.channel_id, created_at=cmd.at)
     project.set_checkin(cmd.checkin_day, cmd.checkin_time)
     project.add(pid(pm), Role.PM, check=False)
@@ -129,21 +169,21 @@ async def set_policy(cmd: SetApprovalPolicy, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHANGE, lock=True)
     project.set_policy(cmd.rule, cmd.quorum, cmd.order)
-    text = f"rule={cmd.rule.value} quorum={project.quorum} order={cmd.order.value}"
+    text = policy(project)
     emit(
         uow,
         SettingsChanged(
             at=cmd.at, actor_id=pm.id, project_id=project.id, subject_id=project.id, settings=text
         ),
     )
-    return c.Reply(f"Approval policy of {project.key}: {text}.", project.id)
+    return c.Reply(f"Approval policy of {project.key} saved: {text}.", project.id)
 
 
 async def set_checkin_schedule(cmd: SetCheckInSchedule, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
     project.set_checkin(cmd.day, cmd.time)
-    text = f"day={project.checkin_day} time={project.checkin_time.isoformat('minutes')}"
+    text = checkins(project)
     emit(
         uow,
         SettingsChanged(
@@ -158,11 +198,7 @@ async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
     project.set_checkin(cmd.day, cmd.time)
     project.set_policy(cmd.rule, cmd.quorum, cmd.order)
-    text = (
-        f"check-ins day={project.checkin_day} time={project.checkin_time:%H:%M}; "
-        f"rule={project.approval_rule.value} quorum={project.quorum} "
-        f"order={project.approval_order.value}"
-    )
+    text = f"{checkins(project)}; {policy(project)}"
     emit(
         uow,
         SettingsChanged(
