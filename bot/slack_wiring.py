@@ -19,6 +19,7 @@ from bot.bootstrap import Runtime
 from bot.settings import Settings
 from handlers.slack.app import SlackConfig, build_slack_app
 from handlers.slack.clients import WorkspaceClients, token_rotator
+from handlers.slack.home_tabs import HomeTabs
 from handlers.slack.listeners import Deps, register
 from handlers.slack.notifier import SlackNotifier
 from handlers.slack.sealed import Seal
@@ -127,12 +128,20 @@ def build_notifiers(
 def default_parts(settings: Settings) -> SlackParts:
     """The real adapter: every listener of handlers.slack, and the Slack notifier."""
 
+    homes = HomeTabs()  # the listeners publish Homes; the notifier republishes them
+
     def listeners(app: AsyncApp, runtime: Runtime) -> None:
         secret = settings.slack_signing_secret
         seal = Seal(secret.get_secret_value() if secret else "")
-        register(app, Deps(runtime.dispatcher, runtime.clock, seal))
+        homes.bind(runtime.engine, runtime.dispatcher, runtime.clock)
+        runtime.closers.append(homes.close)
+        register(app, Deps(runtime.dispatcher, runtime.clock, seal, homes=homes))
 
-    return SlackParts(listeners=listeners, notifier=SlackNotifier)
+    def notifier(client_for: ClientFor) -> Notifier:
+        homes.client_for = client_for
+        return SlackNotifier(client_for, homes)
+
+    return SlackParts(listeners=listeners, notifier=notifier)
 
 
 def register_listeners(slack: SlackSide | None, runtime: Runtime, parts: SlackParts) -> None:

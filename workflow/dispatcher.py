@@ -12,10 +12,13 @@ from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.projects import Project
+from workflow.flows.insight import exports
 from workflow.flows.views import views_of
 from workflow.follow_ups import FollowUps
+from workflow.help import Style
 from workflow.interpreter import (
     build_form,
+    check_form,
     check_press,
     command_from_form,
     finish_press,
@@ -39,7 +42,7 @@ __all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
 IN_FLIGHT = 8
 BUSY = "Someone changed this at the same moment; nothing was changed. Please try again."
 # How each platform writes a command word in help, and what separates the lines.
-HELP_STYLE = {Platform.SLACK: ("/loop", "\n"), Platform.TEAMS: ("@clientloop", "\n\n")}
+HELP_STYLE = {Platform.SLACK: Style("/loop "), Platform.TEAMS: Style("@clientloop ", "\n\n")}
 Failure = Refused | Unavailable | Conflict | FieldErrors
 FAILURES = (Refused, Unavailable, Conflict, FieldErrors)
 
@@ -97,12 +100,13 @@ class Dispatcher:
         except FAILURES as failed:
             return Answer(sentence(failed), refused=True)
 
-    def field_errors(self, origin: Origin, sent: Submitted) -> dict[str, str]:
-        """What is wrong with a submission's values, by field, found without the database or
-        a turn: an adapter shows it within the platform's time limit, before it carries the
-        submission out with `handle`. Empty when the values can be used."""
+    async def field_errors(self, origin: Origin, sent: Submitted) -> dict[str, str]:
+        """What is wrong with a submission's values, by field, found without a turn (and
+        without the database, but for a form's declared check): an adapter shows it within
+        the platform's time limit, before it carries the submission out with `handle`.
+        Empty when the values can be used."""
         try:
-            self._command(origin, sent)
+            await check_form(self._reads, sent.kind, self._command(origin, sent))
         except FieldErrors as bad:
             errors = bad.errors
         except (Refused, Unavailable, Conflict) as failed:
@@ -150,7 +154,7 @@ class Dispatcher:
                 here = await _own_project(uow, here)
             project_id = here.project.id if here.project else None
             now = self._clock.now()
-            outcome = interpret_words(words.text, project_id, origin.actor, now, origin.event_id)
+            outcome = interpret_words(words, project_id, origin.actor, now, origin.event_id)
             if isinstance(outcome, Show):
                 return await self._shown(uow, origin, outcome, here)
         return await self._carry_out(origin, outcome)
@@ -215,8 +219,7 @@ class Dispatcher:
         if show.what is ShowWhat.HELP:
             return Answer(self._help(origin, show, here))
         if show.what is ShowWhat.EXPORT:
-            files = await queries.export_csv(uow, identity, show.project_id or 0, now)
-            return Answer(files=files)
+            return await exports.answer(uow, identity, show.project_id or 0, now, show.formats)
         if show.what is ShowWhat.PENDING:
             view = await queries.pending_here(uow, here, now)
         else:
@@ -224,11 +227,8 @@ class Dispatcher:
         return Answer(view=view, viewer=here.viewer)
 
     def _help(self, origin: Origin, show: Show, here: Here) -> str:
-        prefix, between = HELP_STYLE[origin.platform]
-        prefix = "" if origin.personal else prefix
-        lines = queries.help_for(here.viewer, here.project, prefix)
-        head = f"{show.note} " if show.note else ""
-        return f"{head}Here is what you can do here:{between}" + between.join(lines)
+        style = dataclasses.replace(HELP_STYLE[origin.platform], personal=origin.personal)
+        return queries.help_for(here.viewer, here.project, style, show.note)
 
     async def _submit(self, origin: Origin, sent: Submitted) -> Answer:
         """Errors go back onto the fields, with the form again; success says what was done."""

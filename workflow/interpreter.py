@@ -2,50 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from workflow.domain.commands import Command, PersonRef
 from workflow.domain.errors import Refused
 from workflow.domain.people import Identity
-from workflow.domain.permissions import may
-from workflow.domain.projects import Project
 from workflow.flows import ALIASES, CHECKS, FORMS, ITEMS, TEXT_LABELS, WORDS
 from workflow.flows.common import allowed_in
 from workflow.flows.flow import FormEntry, Opening
 from workflow.ports import UnitOfWork
-from workflow.presentation.answers import Origin, Pressed, Submitted
-from workflow.presentation.forms import Context, FieldErrors, Form, FormKind, Values, Who
+from workflow.presentation.answers import Origin, Pressed, Submitted, Words
+from workflow.presentation.forms import (
+    Context,
+    FieldErrors,
+    Form,
+    FormKind,
+    Values,
+    Who,
+    chosen,
+)
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
 from workflow.presentation.words import Here, split
 
 
 def interpret_words(
-    text: str, project_id: int | None, actor: PersonRef, at: datetime, event_id: str | None = None
+    words: Words | str,
+    project_id: int | None,
+    actor: PersonRef,
+    at: datetime,
+    event_id: str | None = None,
 ) -> Outcome:
-    """What the words ask for. Unknown words show the help (with a note), never an error."""
-    word, rest = split(text, ALIASES)
+    """What the words ask for. Unknown words show the help (with a note), never an error.
+    The people @mentioned in them (`Words.mentions`) are the word's to use."""
+    typed = words if isinstance(words, Words) else Words(words)
+    word, rest = split(typed.text, ALIASES)
     entry = WORDS.get(word)
     if entry is None:
         return Show(ShowWhat.HELP, project_id, note=f"I don't know '{word}'.")
     if entry.needs_project and project_id is None:
         return Show(ShowWhat.HELP, None, note="This channel has no project yet.")
-    return entry.start(rest, Here(project_id, actor, at, event_id))
-
-
-def help_lines(project: Project | None, person_id: int | None, prefix: str) -> list[str]:
-    """The words this person may use here, as `prefix word` lines (help first)."""
-    lines = [f"`{prefix} help` {WORDS['help'].does}"]
-    for word in WORDS.values():
-        if word.act is None:
-            shown = word.word != "help" and project is None and not word.needs_project
-        else:
-            shown = (
-                project is not None and person_id is not None and may(project, person_id, word.act)
-            )
-        if shown:
-            lines.append(f"`{prefix} {word.usage}` {word.does}")
-    return lines
+    return entry.start(rest, Here(project_id, actor, at, event_id, typed.mentions))
 
 
 def interpret_press(press: Press) -> Outcome:
@@ -85,6 +84,15 @@ def command_from_form(
     return _entry(kind).parse(values, context, Who(actor, at, zone), {})
 
 
+async def check_form(reads: Callable[[], UnitOfWork], kind: FormKind, command: Command) -> None:
+    """What the use case would refuse about a submitted form's command, asked before the
+    submission is acknowledged; only a form that declares a check opens a transaction."""
+    entry = FORMS.get(kind)
+    if entry is not None and entry.check is not None:
+        async with reads() as uow:
+            await entry.check(command, uow)
+
+
 def main_field(kind: FormKind) -> str:
     """Where a refusal of a whole submission is shown."""
     if kind is FormKind.TEXT:
@@ -94,16 +102,21 @@ def main_field(kind: FormKind) -> str:
 
 
 async def build_form(uow: UnitOfWork, wanted: OpenForm, identity: Identity) -> Form:
-    """The form to show, after checking the person may use it; refusals say why."""
+    """The form to show, after checking the person may use it; refusals say why. People
+    the words named (`wanted.people`) are chosen in the user fields they were meant for."""
     entry = _entry(wanted.kind)
     if entry.opener is not None:
-        return await entry.opener(uow, wanted, identity)
-    ctx = dict(wanted.context)
-    project = None
-    if entry.act is not None:
-        project = await allowed_in(uow, identity, int(ctx["project_id"] or 0), entry.act)
-    assert entry.build is not None
-    return entry.build(Opening(ctx, wanted.prefill, project))
+        form = await entry.opener(uow, wanted, identity)
+    else:
+        ctx = dict(wanted.context)
+        project = None
+        if entry.act is not None:
+            project = await allowed_in(uow, identity, int(ctx["project_id"] or 0), entry.act)
+        assert entry.build is not None
+        form = entry.build(Opening(ctx, wanted.prefill, project))
+    people = wanted.people
+    fields = tuple(chosen(f, people[f.name]) if f.name in people else f for f in form.fields)
+    return dataclasses.replace(form, fields=fields)
 
 
 def _entry(kind: FormKind) -> FormEntry:

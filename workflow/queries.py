@@ -1,12 +1,9 @@
-"""The read side the dispatcher shows: the channel's project, help, pending, digest, export,
-the Home, and the current card of an item."""
+"""The read side the dispatcher shows: the channel's project, help, pending, digest, the
+Home, and the current card of an item (the export is `workflow.flows.insight.exports`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from workflow.audit import checkpoint
@@ -15,19 +12,18 @@ from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import View
 from workflow.flows import ITEMS
+from workflow.flows.change_requests.editing import editable_cards
 from workflow.flows.common import allowed_in, names_for
-from workflow.flows.insight.reads import export_rows, project_digest
+from workflow.flows.insight.reads import project_digest
 from workflow.flows.views import views_of
 from workflow.flows.waiting import decision_cards, shown_waiting, waiting_across
-from workflow.interpreter import help_lines
+from workflow.help import Style, help_text
 from workflow.ports import Here, UnitOfWork
 from workflow.presentation.cards import digest_card, info
 from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
 
 SHOWN = 60  # pending lists the oldest 60 of what waits
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 async def here(
@@ -37,12 +33,9 @@ async def here(
     return await views_of(uow).here(identity, platform, workspace_id, channel_id)
 
 
-def help_for(viewer: int | None, project: Project | None, prefix: str) -> list[str]:
-    """The help lines for this person here (they were looked up once, by the caller)."""
-    lines = help_lines(project, viewer, prefix)
-    if project is not None and viewer is not None and not project.roles_of(viewer):
-        lines.append(f"You are not part of {project.key}; a PM can add you with `{prefix} people`.")
-    return lines
+def help_for(viewer: int | None, project: Project | None, style: Style, note: str = "") -> str:
+    """The help for this person here (they were looked up once, by the caller)."""
+    return help_text(project, viewer, style, note)
 
 
 def need_text_form(need: NeedText) -> Form:
@@ -92,39 +85,6 @@ async def digest_view(uow: UnitOfWork, identity: Identity, project_id: int, now:
     return digest_card(project, figures, await names_for(uow, figures.silent), point.line())
 
 
-async def export_csv(
-    uow: UnitOfWork, identity: Identity, project_id: int, at: datetime | None = None
-) -> dict[str, str]:
-    """feedback.csv, decisions.csv and audit.csv of one project; given `at`, also a signed
-    checkpoint of the whole audit chain taken then, so the head leaves the database."""
-    project = await allowed_in(uow, identity, project_id, Act.EXPORT)
-    files = {}
-    for name, rows in (await export_rows(uow, project_id)).items():
-        out = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
-        files[f"{project.key.lower()}-{name}.csv"] = out.getvalue()
-    if at is not None:
-        point = await checkpoint(uow, at)
-        files[f"{project.key.lower()}-audit-checkpoint.json"] = point.as_json() + "\n"
-    return files
-
-
-def spreadsheet_safe(value: object) -> object:
-    """The cell as a spreadsheet shows it, never as a formula: text starting with = + - @
-    tab or CR gets a leading `'` (OWASP's advice); numbers stay numbers.
-
-    Every text cell is treated alike, whoever wrote it: telling a customer's "-2+3" from
-    text the bot wrote is guesswork, and the quote costs the bot's own text nothing.
-    """
-    if value is None or isinstance(value, numbers.Number):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @dataclass(frozen=True)
 class HomeData:
     """What the App Home shows one person."""
@@ -134,6 +94,8 @@ class HomeData:
     pending: list[View]
     pm_projects: list[tuple[str, str, int]]
     customer_projects: list[tuple[int, str]]
+    # A PM's change requests they can still edit (open or rejected), with Edit.
+    editable: list[View] = field(default_factory=list)
 
 
 async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
@@ -152,6 +114,7 @@ async def home(uow: UnitOfWork, identity: Identity) -> HomeData:
             data.pm_projects.append((project.key, project.name, len(open_items)))
         if project.customer_entry(person.id) is not None and project.id is not None:
             data.customer_projects.append((project.id, project.key))
+    data.editable.extend(await editable_cards(uow, projects, person.id, names))
     return data
 
 

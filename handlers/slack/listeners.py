@@ -15,12 +15,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers.slack import forms as slack_forms
 from handlers.slack.blocks import ACTION_ID_PATTERN, decode_value, verb_of
 from handlers.slack.forms import UserIds
+from handlers.slack.home_tabs import HomeTabs, pressed_on_home
 from handlers.slack.outcomes import (
     Situation,
     acknowledge_submission,
     in_acknowledgement,
     not_saved,
-    publish_home,
     render,
     render_submission,
 )
@@ -39,10 +39,9 @@ from handlers.slack.people import Directory
 from handlers.slack.replies import Replier
 from handlers.slack.sealed import Seal
 from workflow.dispatcher import Dispatcher
-from workflow.domain.commands import PersonRef
 from workflow.domain.people import Platform
 from workflow.ports import Clock
-from workflow.presentation.answers import Answer, Origin, Pressed, Submitted, Words
+from workflow.presentation.answers import Answer, Origin, Pressed, Submitted
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm
 
@@ -80,6 +79,11 @@ class Deps:
     clock: Clock
     seal: Seal  # modals' private_metadata
     directory: Directory = field(default_factory=Directory)
+    homes: HomeTabs = field(default_factory=HomeTabs)
+
+    def __post_init__(self) -> None:
+        if self.homes.dispatcher is None:
+            self.homes.dispatcher, self.homes.clock = self.dispatcher, self.clock
 
     async def origin(
         self,
@@ -179,7 +183,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         async def work() -> Answer:
             here = await deps.origin(client, where, command_event_id(body))
-            return await door.handle(here, Words(str(body.get("text") or "")))
+            typed = str(body.get("text") or "")
+            said = await deps.directory.words(client, typed, where.workspace_id, deps.clock.now())
+            return await door.handle(here, said)
 
         answer = await answered_in_ack(ack, work())
         if answer is not None:
@@ -215,6 +221,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         # A click's acknowledgement shows nothing: its answer always follows it.
         answer = await acknowledged_after(ack, work())
         await render(answer, Situation(client, where, reply, deps.seal))
+        if pressed_on_home(body) and answer.form is None:
+            await deps.homes.show(client, where.workspace_id, where.identity)
 
     @app.view(FORM_CALLBACK)
     async def form_submitted(
@@ -233,7 +241,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             values = await deps.people(client, where.workspace_id, slack_forms.values(state))
             kind = slack_forms.kind_of(str(view.get("callback_id")))
             sent = Submitted(kind, values, form_context)
-            return Checked(here, sent, door.field_errors(here, sent))
+            return Checked(here, sent, await door.field_errors(here, sent))
 
         # Acknowledged before it is carried out: Slack gives a modal 3 s, and an answer past
         # them reads as a failure of what was done (the view id keeps a retry from repeating it).
@@ -266,8 +274,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if body.get("event_id") and not await door.first_time(event_key(body)):
             return  # an Events API retry of one we already handled
         where = source(body, context)
-        here = Origin(Platform.SLACK, where.workspace_id, "", PersonRef(where.identity))
-        await publish_home(client, where.identity.user_id, await door.home(here))
+        # The event names the installing team; users.info, the person's own (Slack Connect).
+        user, now = where.identity.user_id, deps.clock.now()
+        person = await deps.directory.ref(client, user, where.workspace_id, now)
+        await deps.homes.show(client, where.workspace_id, person.identity)
 
     @app.event("message")
     async def direct_message(
@@ -280,6 +290,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return  # not a person's message, or an Events API retry of one we answered
         where = source(body, context)
         here = await deps.origin(client, where, message_event_id(body), personal=True)
-        answer = await door.handle(here, Words(words))
+        typed = await deps.directory.words(client, words, where.workspace_id, deps.clock.now())
+        answer = await door.handle(here, typed)
         reply = Replier(client, where.identity.user_id, where.channel_id)
         await render(answer, Situation(client, where, reply, deps.seal), words=words)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 Ack = Callable[..., Awaitable[Any]]
 NO_TRIGGER = "Slack gave no way to open a form here; please use the button again."
 UPLOAD_FAILED = "Slack did not take the export file just now; please try again."
-EXPORT_SENT = "I sent you the export (CSV files) in a direct message."
+EXPORT_SENT = "I sent you the export in a direct message. {summary}"
 NOT_SAVED = "Your form was not saved:"
 FORM_IN_DM = (
     "That needs a form, and Slack opens forms only from a button or a slash command: use the "
@@ -50,7 +50,7 @@ async def render(answer: Answer, situation: Situation, words: str | None = None)
     elif answer.form is not None:
         await _open(situation, answer.form)
     elif answer.files:
-        await _upload(situation, answer.files)
+        await _upload(situation, answer.files, answer.text)
     elif answer.view is not None:
         await situation.reply.view(answer.view, answer.viewer)
     else:
@@ -118,6 +118,7 @@ async def publish_home(client: AsyncWebClient, user_id: str, data: HomeData) -> 
         data.pm_projects,
         viewer_person_id=data.person_id,
         start_projects=data.customer_projects,
+        editable=data.editable,
     )
     await client.views_publish(user_id=user_id, view=view)
 
@@ -134,8 +135,9 @@ async def _open(situation: Situation, form: Form) -> None:
     )
 
 
-async def _upload(situation: Situation, files: dict[str, str]) -> None:
-    """Exports go to the person's DM through Slack's file-upload methods."""
+async def _upload(situation: Situation, files: dict[str, str], summary: str) -> None:
+    """Exports go to the person's DM through Slack's file-upload methods, one file each
+    (CSV, JSON, the audit checkpoint), with the sentence that says what they are."""
     user = situation.source.identity.user_id
     client = situation.client
     try:
@@ -145,10 +147,10 @@ async def _upload(situation: Situation, files: dict[str, str]) -> None:
             {"content": text, "filename": name, "title": name} for name, text in files.items()
         ]
         await client.files_upload_v2(
-            file_uploads=uploads, channel=channel, initial_comment="Your clientloop export."
+            file_uploads=uploads, channel=channel, initial_comment=summary or "Your export."
         )
     except SlackClientError as exc:
         log.warning("export upload failed: %s", exc)
         await situation.reply.text(UPLOAD_FAILED)
         return
-    await situation.reply.text(EXPORT_SENT)
+    await situation.reply.text(EXPORT_SENT.format(summary=summary).strip())

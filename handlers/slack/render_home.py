@@ -21,11 +21,16 @@ from workflow.presentation.cards import CUSTOMER_STARTS
 # Request, notice and feedback; "my pending items" is this very tab.
 HOME_STARTS = tuple(b for b in CUSTOMER_STARTS if b.verb != "show_pending")
 MAX_PROJECT_BLOCKS = 40
+MAX_EDITABLE_BLOCKS = 21  # a header and five change requests
+NO_STARTS = (
+    "Once a PM adds you to a project as its customer, you can send the team requests, "
+    "changes on your side and feedback from here."
+)
 
 
-def start_buttons(project_id: int | None) -> list[Button]:
-    """The customer starts for one project, or with a bare "project" item: the listener asks."""
-    item = card_key("project", project_id) if project_id is not None else "project"
+def start_buttons(project_id: int) -> list[Button]:
+    """The customer starts for one project: each button names it, as on the welcome."""
+    item = card_key("project", project_id)
     return [Button(b.verb, b.label, item, None, b.style) for b in HOME_STARTS]
 
 
@@ -43,9 +48,22 @@ def project_blocks(
     groups = [
         [section(f"*{fit(label, 250)}*"), *actions(start_buttons(project_id))]
         for project_id, label in start_projects
-    ] or [actions(start_buttons(None))]
+    ]
+    if not groups:  # a button naming no project would point at nothing
+        return blocks or [section(NO_STARTS)]
     start = [header("Start something"), section("Send the team a request, a change, or feedback.")]
     return with_items(blocks + start, groups, MAX_PROJECT_BLOCKS, "ask me with /loop request")
+
+
+def editable_blocks(editable: Sequence[View], viewer_person_id: int | None) -> list[Block]:
+    """ "Your change requests" for a PM: each one still open or rejected, with the buttons
+    meant for the viewer alone (Edit)."""
+    items = [
+        [divider(), *compact_blocks(v, [b for b in v.buttons if viewer_person_id in b.only_for])]
+        for v in editable
+    ]
+    more = "type /loop change edit CR-… for any of them"
+    return with_items([header("Your change requests")], items, MAX_EDITABLE_BLOCKS, more)
 
 
 def _line_sections(lines: list[str]) -> list[Block]:
@@ -68,13 +86,17 @@ def home_view(
     *,
     viewer_person_id: int | None = None,
     start_projects: Sequence[tuple[int, str]] = (),
+    editable: Sequence[View] = (),
 ) -> Block:
-    """The Home tab: pending cards with their buttons, projects (key, name, open items) for
-    PMs, and the customer starts (per (project id, label) in `start_projects`).
+    """The Home tab: pending cards with their buttons, a PM's `editable` change requests,
+    projects (key, name, open items) for PMs, and the customer starts (per (project id,
+    label) in `start_projects`).
 
     `pending` is already what waits on this person, so its buttons show unless
     `viewer_person_id` is given and the card names other actors (the DM rule)."""
     tail = project_blocks(projects, start_projects)
+    if editable:
+        tail = editable_blocks(editable, viewer_person_id) + tail
     top = [
         header("clientloop"),
         section(f"Hello {fit(person_name, 200)}! Here is what waits on you."),

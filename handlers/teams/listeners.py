@@ -16,7 +16,7 @@ from microsoft_teams.apps import ActivityContext
 from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.teams.activities import origin_of, with_people, words_of
+from handlers.teams.activities import origin_of, with_people, words_in
 from handlers.teams.app import App
 from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values, is_id, pointer
 from handlers.teams.cards import REFRESH_VERB, card, typed_text
@@ -24,7 +24,7 @@ from handlers.teams.conversations import Conversations
 from handlers.teams.outcomes import Reply, after_press, after_submit, refreshed, reply_for
 from workflow.dispatcher import Dispatcher
 from workflow.domain.views import View
-from workflow.presentation.answers import Origin, Pressed, Submitted, Words
+from workflow.presentation.answers import Origin, Pressed, Submitted
 
 Response = AdaptiveCardActionCardResponse | AdaptiveCardActionMessageResponse
 EXPIRED = "This form has expired; please start again."
@@ -57,7 +57,8 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.on_message
     async def on_message(ctx: ActivityContext[MessageActivity]) -> None:
-        answer = await door.handle(origin_of(ctx.activity), Words(words_of(ctx.activity.text)))
+        here = origin_of(ctx.activity)
+        answer = await door.handle(here, words_in(ctx.activity, here))
         await send(ctx, reply_for(answer))
 
     @app.on_card_action_execute

@@ -61,8 +61,11 @@ async def test_help_in_a_teams_personal_chat_has_no_prefix_and_a_line_between(
 ) -> None:
     here = Origin(Platform.TEAMS, "tenant", "a:1personal", ref("aad-x"), personal=True)
     answer = await dispatcher(world).handle(here, Words("frobnicate"))
-    assert answer.text.startswith("I don't know 'frobnicate'. Here is what you can do here:\n\n")
-    assert "` help`" in answer.text and "\n\n` new`" in answer.text
+    assert answer.text.startswith(
+        "I don't know 'frobnicate'. Here is what you can do here:\n\n`help` what you can do here"
+        "\n\nTo set up a project, type `@clientloop new` in the channel it is for."
+    )
+    assert "` help`" not in answer.text and "` new`" not in answer.text
 
 
 async def test_a_refusal_becomes_the_persons_sentence(world: World, project: int) -> None:
@@ -196,8 +199,10 @@ async def test_pending_shows_a_view_and_export_gives_files(world: World, project
         "web-audit-checkpoint.json",  # the audit chain's head, signed, leaves with the export
         "web-audit.csv",
         "web-decisions.csv",
+        "web-export.json",  # the same rows as the CSV files, in one JSON file
         "web-feedback.csv",
     ]
+    assert "as a CSV file for each and one JSON file" in export.text
 
 
 async def test_an_inbound_event_is_new_only_once(world: World) -> None:

@@ -29,9 +29,12 @@ class ShowWhat(StrEnum):
 
 @dataclass(frozen=True)
 class OpenForm:
+    """A form to open; `prefill` holds typed values, `people` those chosen in user fields."""
+
     kind: FormKind
     context: Context = field(default_factory=dict)
     prefill: dict[str, str] = field(default_factory=dict)
+    people: dict[str, tuple[PersonRef, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Show:
     what: ShowWhat
     project_id: int | None = None
     note: str = ""
+    formats: tuple[str, ...] = ()  # an export's formats ("csv", "json"); none named: all
 
 
 @dataclass(frozen=True)
