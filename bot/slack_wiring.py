@@ -133,7 +133,7 @@ def default_parts(settings: Settings) -> SlackParts:
     def listeners(app: AsyncApp, runtime: Runtime) -> None:
         secret = settings.slack_signing_secret
         seal = Seal(secret.get_secret_value() if secret else "")
-        homes.bind(runtime.engine, runtime.dispatcher, runtime.clock)
+        homes.bind(runtime.engine, runtime.dispatcher, runtime.clock, runtime.read_engine)
         runtime.closers.append(homes.close)
         register(app, Deps(runtime.dispatcher, runtime.clock, seal, homes=homes))
 

@@ -85,14 +85,24 @@ class HomeTabs:
     def __init__(self, gap: timedelta = GAP) -> None:
         self.gap = gap
         self.engine: AsyncEngine | None = None
+        # Who opened their Home is asked on every delivery: on SQLite's read pool, never
+        # the one writer (a read there took the write lock and a commit per delivery).
+        self.read_engine: AsyncEngine | None = None
         self.dispatcher: Homes | None = None
         self.clock: Clock | None = None
         self.client_for: ClientFor | None = None  # the outbox's workspace clients
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def bind(self, engine: AsyncEngine, dispatcher: Homes, clock: Clock) -> None:
+    def bind(
+        self,
+        engine: AsyncEngine,
+        dispatcher: Homes,
+        clock: Clock,
+        read_engine: AsyncEngine | None = None,
+    ) -> None:
         self.engine, self.dispatcher, self.clock = engine, dispatcher, clock
+        self.read_engine = read_engine or engine
 
     async def show(self, client: AsyncWebClient, workspace_id: str, identity: Identity) -> None:
         """Publish the person's Home now (they opened it, or pressed on it) and remember them."""
@@ -139,9 +149,9 @@ class HomeTabs:
             self._later(person_id, max((last + self.gap - now).total_seconds(), 0.0))
 
     async def _viewer(self, person_id: int) -> bool:
-        assert self.engine is not None
+        assert self.read_engine is not None
         query = select(table.c.person_id).where(table.c.person_id == person_id).limit(1)
-        async with self.engine.connect() as connection:
+        async with self.read_engine.connect() as connection:
             return (await connection.execute(query)).first() is not None
 
     async def _owe(self, connection: Any, person_id: int, *, mark: bool) -> datetime | None:
