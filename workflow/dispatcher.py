@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from workflow import queries
+from workflow import personal, queries
 from workflow.domain import commands as c
 from workflow.domain.errors import Conflict, Refused, Unavailable
 from workflow.domain.people import Platform
@@ -149,11 +149,13 @@ class Dispatcher:
         """Words are read in one read transaction: who asks and the channel's project are
         looked up once, and what is only shown (help, pending...) is answered there."""
         async with self._reads() as uow:
-            here = await self._here(uow, origin)
+            here, now = await self._here(uow, origin), self._clock.now()
             if origin.personal and here.project is None:
-                here = await _own_project(uow, here)
+                picked = await personal.pick(uow, origin, here, words, now, self._style(origin))
+                if isinstance(picked, Answer):
+                    return picked
+                here, words = picked
             project_id = here.project.id if here.project else None
-            now = self._clock.now()
             outcome = interpret_words(words, project_id, origin.actor, now, origin.event_id)
             if isinstance(outcome, Show):
                 return await self._shown(uow, origin, outcome, here)
@@ -171,6 +173,7 @@ class Dispatcher:
         outcome = interpret_press(press_of(origin, pressed, self._clock.now()))
         async with self._reads() as uow:
             await require_here(uow, origin, press_refs(pressed.item))
+            await personal.check_choice(uow, origin, pressed)
             if isinstance(outcome, NeedText):
                 await check_press(uow, outcome)
         return outcome
@@ -227,8 +230,10 @@ class Dispatcher:
         return Answer(view=view, viewer=here.viewer)
 
     def _help(self, origin: Origin, show: Show, here: Here) -> str:
-        style = dataclasses.replace(HELP_STYLE[origin.platform], personal=origin.personal)
-        return queries.help_for(here.viewer, here.project, style, show.note)
+        return queries.help_for(here.viewer, here.project, self._style(origin), show.note)
+
+    def _style(self, origin: Origin) -> Style:
+        return dataclasses.replace(HELP_STYLE[origin.platform], personal=origin.personal)
 
     async def _submit(self, origin: Origin, sent: Submitted) -> Answer:
         """Errors go back onto the fields, with the form again; success says what was done."""
@@ -285,12 +290,3 @@ class Dispatcher:
         return await queries.here(
             uow, origin.identity, origin.platform, origin.workspace_id, origin.channel_id
         )
-
-
-async def _own_project(uow: UnitOfWork, here: Here) -> Here:
-    """A personal chat (a DM with the bot) has no project of its own: words typed there are
-    about the person's project when they take part in exactly one open project."""
-    if here.viewer is None:
-        return here
-    projects, names = await views_of(uow).open_projects_of(here.viewer)
-    return Here(here.viewer, projects[0], names) if len(projects) == 1 else here

@@ -24,7 +24,16 @@ from workflow.presentation.forms import (
     Who,
     chosen,
 )
-from workflow.presentation.presses import NeedText, OpenForm, Outcome, Press, Show, ShowWhat
+from workflow.presentation.presses import (
+    CHOOSE_PROJECT,
+    NeedText,
+    OpenForm,
+    Outcome,
+    Press,
+    Show,
+    ShowWhat,
+    typed_words,
+)
 from workflow.presentation.words import Here, split
 
 
@@ -50,6 +59,8 @@ def interpret_words(
 def interpret_press(press: Press) -> Outcome:
     """The outcome of a press; unknown buttons are refused in words. A press whose text is
     still to be typed comes back as `NeedText`, carrying the command it makes without it."""
+    if press.base_verb == CHOOSE_PROJECT:
+        return chosen_project(press)
     item = ITEMS.get(press.kind)
     outcome = item.press(press) if item else None
     if outcome is None:
@@ -62,6 +73,13 @@ def interpret_press(press: Press) -> Outcome:
         command = outcome if isinstance(outcome, Command) else None
         return NeedText(label[0], label[1], context, command)
     return outcome
+
+
+def chosen_project(press: Press) -> Outcome:
+    """A project chosen for words typed in a personal chat (`workflow.personal`): the words
+    again, about it. What they start is done once, however often a choice is pressed."""
+    text, tag = typed_words(press.item)
+    return interpret_words(text, press.verb_id, press.actor, press.at, f"choice:{tag}")
 
 
 async def check_press(uow: UnitOfWork, need: NeedText) -> None:

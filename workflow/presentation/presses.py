@@ -8,6 +8,8 @@ and the press is made again with it.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +20,11 @@ from workflow.domain.errors import Refused
 from workflow.presentation.forms import Context, FormKind
 
 GONE = "That button no longer points at anything; please use a newer message."
+# A project chosen for words typed in a personal chat ("choose_project:12"); the button's
+# item carries the words (`words_item`), in at most this many bytes.
+CHOOSE_PROJECT = "choose_project"
+MAX_CHOICE_WORDS = 600
+_WORDS_ITEM = re.compile(r"^words:(?P<letters>(?:[a-p]{2})+):(?P<tag>[0-9]{1,18})$")
 
 
 class ShowWhat(StrEnum):
@@ -93,3 +100,25 @@ class Press:
     @property
     def base_verb(self) -> str:
         return self.verb.split(":", 1)[0]
+
+
+def words_item(text: str, event_id: str | None = None) -> str:
+    """The item of a choice button: the words, as letters a-p (a Slack button's value holds
+    only letters, digits and colons), and a number naming the message they were typed in,
+    so that pressing twice (or a second project) does them once."""
+    letters = "".join(chr(97 + (b >> 4)) + chr(97 + (b & 15)) for b in text.encode())
+    digest = hashlib.sha256(f"{event_id or ''}\n{text}".encode()).digest()
+    return f"words:{letters}:{int.from_bytes(digest[:7], 'big')}"
+
+
+def typed_words(item: str) -> tuple[str, str]:
+    """The words a choice button carries, and the tag of the message they were typed in."""
+    found = _WORDS_ITEM.match(item)
+    if found is None:
+        raise Refused(GONE)
+    letters = found["letters"]
+    pairs = (letters[i : i + 2] for i in range(0, len(letters), 2))
+    try:
+        return bytes((ord(p[0]) - 97) * 16 + ord(p[1]) - 97 for p in pairs).decode(), found["tag"]
+    except UnicodeDecodeError:
+        raise Refused(GONE) from None
