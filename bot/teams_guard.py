@@ -7,6 +7,10 @@ These 400s come before authentication: the SDK reads the three envelope fields a
 between checking the token and anything we can hook, and answers 500 when it cannot. An
 object that is no valid activity is refused after authentication
 (handlers.teams.app.refuse_malformed), so without a good token that is a 401.
+
+One body is rewritten rather than refused: the `adaptiveCard/action` invoke Teams sends
+when it shows a card with `refresh` carries `value.trigger: "automatic"`, which the SDK's
+model does not take (only "manual"); the trigger is dropped, as the verb says what to do.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class TeamsGuard:
             log.warning("Teams: refused a request to %s with 400: %s", MESSAGES_PATH, problem)
             await _plain(send, 400, NOT_AN_ACTIVITY)
             return
-        await self.app(scope, _replay(body), send)
+        await self.app(scope, _replay(normalised(body)), send)
 
 
 def _problem(body: bytes) -> str:
@@ -66,6 +70,21 @@ def _problem(body: bytes) -> str:
         return f"JSON nested over {MAX_DEPTH} deep"
     wrong = [name for name in ENVELOPE if not isinstance(parsed.get(name), str | None)]
     return f"{', '.join(wrong)} not text" if wrong else ""
+
+
+def normalised(body: bytes) -> bytes:
+    """The body as the SDK can read it: an invoke's `value.trigger` other than "manual"
+    (Teams' automatic refresh) left out. Any other body is passed on byte for byte."""
+    if b'"trigger"' not in body:
+        return body
+    activity = json.loads(body)  # _problem read it already: a JSON object
+    value = activity.get("value")
+    if activity.get("type") != "invoke" or not isinstance(value, dict):
+        return body
+    if value.get("trigger") in (None, "manual"):
+        return body
+    value = {k: v for k, v in value.items() if k != "trigger"}
+    return json.dumps({**activity, "value": value}).encode()
 
 
 def _too_deep(value: object) -> bool:

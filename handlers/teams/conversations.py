@@ -14,6 +14,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from handlers.teams.cards import addressed
+from handlers.teams.members import Members, mris
 from workflow.persistence.tables_teams import teams_conversations as table
 
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
@@ -94,15 +96,32 @@ class Conversations:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.members = Members(engine)
 
     async def observe(self, activity: ActivityBase) -> None:
-        """Bookkeeping for any inbound activity: install, uninstall, or first contact."""
+        """Bookkeeping for any inbound activity: install, uninstall, or first contact; and
+        the sender's MRI and name in this conversation."""
         if is_uninstall(activity):
             reference = reference_of(activity)
             if reference is not None:
                 await self.forget(reference.tenant_id, reference.conversation_id)
-        elif is_install(activity) or await self._news(activity):
+            return
+        if is_install(activity) or await self._news(activity):
             await self.remember(activity)
+        reference = reference_of(activity)
+        if reference is not None:
+            await self.members.observe(
+                reference.tenant_id, reference.conversation_id, activity.from_
+            )
+
+    async def addressed(
+        self, card: dict[str, Any], tenant_id: str, conversation_id: str | None = None
+    ) -> dict[str, Any]:
+        """The card with its refresh.userIds as the people's MRIs (see cards.addressed)."""
+        users = (card.get("refresh") or {}).get("userIds") or []
+        if not users:
+            return card
+        return addressed(card, mris(await self.members.known(tenant_id, users, conversation_id)))
 
     async def remember(self, activity: ActivityBase) -> None:
         """Store (or refresh) this activity's conversation as installed; keep a known time zone."""
@@ -119,6 +138,18 @@ class Conversations:
         )
         async with self.engine.begin() as connection:
             await connection.execute(statement)
+
+    async def addressed_activity(
+        self, activity: dict[str, Any], reference: Reference
+    ) -> dict[str, Any]:
+        """An outgoing activity whose cards list the people's MRIs in refresh.userIds."""
+        attachments = [
+            {**a, "content": await self.addressed(
+                a["content"], reference.tenant_id, reference.conversation_id)}
+            if isinstance(a.get("content"), dict) else a
+            for a in activity.get("attachments") or []
+        ]  # fmt: skip
+        return {**activity, "attachments": attachments} if attachments else activity
 
     async def forget(self, tenant_id: str, conversation_id: str) -> None:
         """Mark the conversation uninstalled: nothing is sent there any more."""

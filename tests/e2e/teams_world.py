@@ -24,7 +24,7 @@ from workflow.persistence.columns import metadata
 
 Json = dict[str, Any]
 # Bookkeeping a refused request may still do: the conversations and inbound events seen.
-BOOKKEEPING = frozenset({"teams_conversations", "inbound_events"})
+BOOKKEEPING = frozenset({"teams_conversations", "teams_members", "inbound_events"})
 PEOPLE = {"pm": "aad-pam", "alice": "aad-alice", "carol": "aad-carol", "sam": "aad-sam",
           "mo": "aad-mo"}  # fmt: skip
 

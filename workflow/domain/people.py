@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workflow.domain.errors import Refused
 
+# Who a person is to others while we know no name for them: never their platform id.
+UNNAMED = "someone"
+
 
 class Platform(StrEnum):
     SLACK = "slack"
@@ -50,7 +53,7 @@ class Person:
 
     @property
     def label(self) -> str:
-        return self.display_name or self.identity.user_id
+        return self.display_name or UNNAMED
 
 
 @dataclass

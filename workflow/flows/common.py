@@ -10,7 +10,7 @@ from workflow.domain import events as e
 from workflow.domain.commands import Command, PersonRef
 from workflow.domain.errors import NotFound, Refused
 from workflow.domain.events import Event
-from workflow.domain.people import Identity, Person, valid_zone
+from workflow.domain.people import UNNAMED, Identity, Person, valid_zone
 from workflow.domain.permissions import Act, require
 from workflow.domain.projects import Project, ProjectState
 from workflow.domain.views import Op, Outgoing, Recipient, View
@@ -116,7 +116,7 @@ def pid(person: Person) -> int:
 async def names_for(uow: UnitOfWork, ids: Iterable[int]) -> dict[int, str]:
     wanted = set(ids)
     names = {person.id: person.label for person in await uow.people.get_many(wanted)}
-    return {i: names.get(i, f"#{i}") for i in wanted}
+    return {i: names.get(i, UNNAMED) for i in wanted}
 
 
 async def project_of(uow: UnitOfWork, event: e.Event) -> Project:

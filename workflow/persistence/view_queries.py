@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 
-from workflow.domain.people import Identity
+from workflow.domain.people import UNNAMED, Identity
 from workflow.domain.projects import Participant, Project, ProjectState
 from workflow.persistence import tables as t
 from workflow.persistence.repository import conditions
@@ -114,7 +114,8 @@ NAMES = select(pe.id, pe.display_name, pe.user_id).where(
 
 
 def label_of(display_name: str | None, user_id: str | None) -> str:
-    return display_name or user_id or ""
+    """How a person is shown: their name, never their platform id (`user_id`)."""
+    return display_name or UNNAMED
 
 
 def projects_from(rows: Iterable[Row[Any]]) -> tuple[list[Project], dict[int, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from workflow.domain.insight import Digest
+from workflow.domain.people import UNNAMED
 from workflow.domain.projects import Project
 from workflow.domain.views import Button, View, ViewKind
 
@@ -20,8 +21,10 @@ CUSTOMER_STARTS = (
 Names = Mapping[int, str]
 
 
-def who(ids: Sequence[int], names: Names) -> str:
-    return ", ".join(names.get(i, f"#{i}") for i in ids) or "nobody"
+def who(ids: Sequence[int], names: Names, unnamed: str = UNNAMED) -> str:
+    """The people by name; one whose name we do not know is `unnamed` ("a customer")."""
+    shown = (names.get(i) or UNNAMED for i in ids)
+    return ", ".join(unnamed if n == UNNAMED else n for n in shown) or "nobody"
 
 
 def info(title: str, text: str = "", fields: tuple[tuple[str, str], ...] = ()) -> View:

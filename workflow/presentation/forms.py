@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from workflow.domain.commands import PersonRef
 from workflow.domain.kinds import Kind
+from workflow.domain.people import UNNAMED
 from workflow.domain.projects import WEEKDAYS
 from workflow.domain.signoffs import SignoffKind
 
@@ -241,7 +242,7 @@ def chosen(user_field: FormField, people: tuple[PersonRef, ...]) -> FormField:
     if user_field.type not in (T.USER, T.USERS) or not people:
         return user_field
     picked = people[:1] if user_field.type is T.USER else tuple(dict.fromkeys(people))
-    ids = tuple((p.identity.user_id, p.display_name or p.identity.user_id) for p in picked)
+    ids = tuple((p.identity.user_id, p.display_name or UNNAMED) for p in picked)
     return replace(user_field, initial=",".join(i for i, _ in ids), options=ids)
 
 

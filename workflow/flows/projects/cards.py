@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from workflow.domain.people import UNNAMED
 from workflow.domain.projects import WEEKDAYS, Project, Role
 from workflow.domain.views import Button, View, ViewKind, card_key
 from workflow.presentation.cards import CUSTOMER_STARTS, Names, who
@@ -13,12 +14,12 @@ def schedule(project: Project) -> str:
 
 def project_card(project: Project, names: Names) -> View:
     roles = [
-        (Role.PM, "PMs"),
-        (Role.CUSTOMER, "Customers"),
-        (Role.SPONSOR, "Sponsor"),
-        (Role.MEMBER, "Members"),
+        (Role.PM, "PMs", "a PM"),
+        (Role.CUSTOMER, "Customers", "a customer"),
+        (Role.SPONSOR, "Sponsor", "the sponsor"),
+        (Role.MEMBER, "Members", "a member"),
     ]
-    fields = [(label, who(project.people_with(role), names)) for role, label in roles]
+    fields = [(label, who(project.people_with(r), names, noun)) for r, label, noun in roles]
     fields.append(("Check-ins", schedule(project)))
     return View(
         ViewKind.PROJECT,
@@ -30,8 +31,10 @@ def project_card(project: Project, names: Names) -> View:
 
 def welcome_card(project: Project, person_id: int, names: Names) -> View:
     roles = project.roles_of(person_id)
+    name = names.get(person_id) or UNNAMED
+    hello = "Hello" if name == UNNAMED else f"Hello {name}"
     lines = [
-        f"Hello {names.get(person_id, '')}! I keep you in the loop on {project.name} "
+        f"{hello}! I keep you in the loop on {project.name} "
         f"({project.key}), run by {who(project.pms, names)}."
     ]
     if Role.CUSTOMER in roles:
