@@ -8,14 +8,17 @@ import logging
 import signal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import Runtime, bootstrap, delivery_options
 from bot.failures import safe_url
 from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack, default_parts
 from bot.startup_checks import start_checks
+from bot.teams_wiring import TeamsSide, build_teams, default_teams_parts, teams_config
 from scheduler import runner
 from scheduler.jobs import Ticker
+from workflow.domain.people import Platform
 from workflow.persistence.db import make_engine
 
 log = logging.getLogger("clientloop.scheduler")
@@ -35,11 +38,25 @@ def stop_ticking(scheduler: AsyncIOScheduler) -> None:
     runner.stop(scheduler)
 
 
+def teams_for_sending(settings: Settings, engine: AsyncEngine) -> TeamsSide | None:
+    """Teams for proactive sends only (no /api/messages here): the SDK's App for its bot
+    tokens, the stored conversation references and an HTTP client; None when Teams is off."""
+    if not settings.teams_enabled:
+        return None
+    from handlers.teams.app import build_teams_app
+
+    return build_teams(settings, build_teams_app(teams_config(settings)), engine)
+
+
 async def run_scheduler_process(settings: Settings) -> None:
     """`clientloop scheduler`: tick and deliver until SIGTERM or SIGINT, serving nothing."""
     engine = make_engine(settings.database_url)
     slack = build_slack(settings, engine)
     notifiers = build_notifiers(slack.clients if slack else None, default_parts(settings).notifier)
+    teams = teams_for_sending(settings, engine)
+    make_teams_notifier = default_teams_parts(settings).notifier
+    if teams is not None and make_teams_notifier is not None:
+        notifiers[Platform.TEAMS] = teams.notifier(make_teams_notifier)
     runtime = bootstrap(
         settings.database_url,
         engine=engine,
@@ -47,6 +64,8 @@ async def run_scheduler_process(settings: Settings) -> None:
         delivery=delivery_options(settings),
         secret_keys=settings.secret_keys,
     )
+    if teams is not None:
+        runtime.closers.append(teams.client.aclose)
     checks = start_checks(settings, runtime.read_engine, slack)
     ticking = start_ticking(runtime, settings)
     stopping = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -10,6 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from handlers.teams.conversations import Conversations, Reference
+from workflow.delivery.bounces import NO_PRIVATE_CHAT
 from workflow.domain.views import View
 from workflow.ports import Address, Receipt
 
@@ -19,7 +21,11 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 # The Bot Connector's answers that a later try may change (throttled, busy, or unavailable).
 TRANSIENT_STATUSES = frozenset({412, 429, 502, 503, 504})
 DEFAULT_RETRY_AFTER = 1.0
+MENTION_UNSAFE = re.compile(r"[<>&]")  # a name inside <at>…</at> must not close the tag
 NOT_INSTALLED = Receipt(error="not installed", permanent=True)
+# No personal chat with the person (the app not installed for them, or another tenant): the
+# sender then posts the card in the project's channel with an @mention of them.
+NO_CHAT = Receipt(error=f"{NO_PRIVATE_CHAT} (not installed for them here)", permanent=True)
 
 Render = Callable[[View, int | None], dict[str, Any]]
 BotToken = Callable[[], Awaitable[str | None]]
@@ -50,7 +56,7 @@ class TeamsNotifier:
     async def send(self, view: View, address: Address) -> Receipt:
         reference = await self._reference(address)
         if reference is None or not reference.installed:
-            return NOT_INSTALLED
+            return NO_CHAT if address.person_id is not None else NOT_INSTALLED
         url = f"{_conversation_url(reference)}/activities"
         return await self._call("POST", url, self._activity(view, address), reference)
 
@@ -72,13 +78,14 @@ class TeamsNotifier:
         return found
 
     def _activity(self, view: View, address: Address) -> dict[str, Any]:
-        return {
+        activity: dict[str, Any] = {
             "type": "message",
             "summary": view.title,
             "attachments": [
                 {"contentType": ADAPTIVE_CARD, "content": self.render(view, address.person_id)}
             ],
         }
+        return activity | mentioning(view.mention) if view.mention else activity
 
     async def _call(
         self,
@@ -88,6 +95,7 @@ class TeamsNotifier:
         reference: Reference,
         message_id: str | None = None,
     ) -> Receipt:
+        activity = await self.conversations.addressed_activity(activity, reference)
         try:
             headers = await self._headers()
             response = await self.client.request(method, url, json=activity, headers=headers)
@@ -108,6 +116,16 @@ class TeamsNotifier:
     async def _headers(self) -> dict[str, str]:
         token = await self.token()
         return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def mentioning(person: tuple[str, str]) -> dict[str, Any]:
+    """A line above the card that @mentions the person it is for (Teams notifies them), with
+    the mention entity naming them by their AAD object id."""
+    user_id, name = person
+    tag = f"<at>{MENTION_UNSAFE.sub('', name) or 'you'}</at>"
+    text = f"{tag}, this is for you: clientloop cannot message you privately."
+    entity = {"type": "mention", "text": tag, "mentioned": {"id": user_id, "name": name}}
+    return {"text": text, "entities": [entity]}
 
 
 def _conversation_url(reference: Reference) -> str:

@@ -104,6 +104,9 @@ class View:
     items: tuple[View, ...] = ()
     footer: str = ""
     link: str = ""
+    # A channel copy for one person who could not be messaged privately: (their platform
+    # user id, name), for adapters to @mention them so they can act in the channel.
+    mention: tuple[str, str] | None = None
     # Platform user ids of the actors (here and in items), filled in at delivery time for
     # platforms that address buttons by user (Teams' refresh.userIds); never stored.
     actor_users: tuple[tuple[int, str], ...] = ()
@@ -152,6 +155,7 @@ def view_to_dict(view: View) -> dict[str, object]:
         "items": [view_to_dict(v) for v in view.items],
         "footer": view.footer,
         "link": view.link,
+        **({"mention": list(view.mention)} if view.mention else {}),
     }
 
 
@@ -192,4 +196,9 @@ def view_from_dict(data: dict[str, Any]) -> View:
         items=tuple(view_from_dict(v) for v in data.get("items", [])),
         footer=data.get("footer", ""),
         link=data.get("link", ""),
+        mention=_mention(data.get("mention")),
     )
+
+
+def _mention(value: Any) -> tuple[str, str] | None:
+    return (str(value[0]), str(value[1])) if isinstance(value, list) and len(value) == 2 else None
