@@ -79,12 +79,16 @@ class TeamsSide:
     client: httpx.AsyncClient
 
     async def start(self) -> None:
-        """Register /api/messages and its JWT validation, then refuse, after authentication,
-        bodies that are not activities; warn when there is no authentication."""
+        """Register /api/messages and its JWT validation (checked on a worker thread, since
+        the SDK fetches its signing keys with a blocking call), then refuse, after
+        authentication, bodies that are not activities; warn when there is no authentication."""
         from handlers.teams.app import MESSAGES_PATH, UNAUTHENTICATED_WARNING, refuse_malformed
+        from handlers.teams.signing_keys import check_tokens_off_the_loop
 
         await self.app.initialize()
         refuse_malformed(self.app)
+        if self.config.authenticated and not check_tokens_off_the_loop(self.app):
+            log.warning("Teams: the signing keys will be fetched on the event loop")
         if self.config.unauthenticated:
             log.warning(UNAUTHENTICATED_WARNING, MESSAGES_PATH)
 

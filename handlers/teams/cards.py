@@ -40,6 +40,7 @@ _LOOKALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", "[": "\uff3b", "]": "
                              "*": "\u2217"})  # fmt: skip
 _EDGE_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
 _BLOCK_MARKER = re.compile(r"^(?=[ \t]{0,3}(?:#|=+[ \t]*$|-+[ \t]*$))", re.MULTILINE)
+_TEMPLATE_OPEN = re.compile(r"\{(?=\{)")  # Teams formats `{{DATE(…)}}` and `{{TIME(…)}}`
 _NOTE = "… (truncated; {n} more characters)"
 
 
@@ -47,9 +48,10 @@ def escape(text: str) -> str:
     """User text made inert in a TextBlock's markdown, whatever the client's parser:
     `<` `>` `[` `]` `*` and word-edge `_` become look-alikes (no `<at>`, link, image or
     emphasis can form), and a line that would be a heading starts with a zero-width space.
-    Lists stay lists: they ping nobody and read as typed."""
+    A zero-width space splits every `{{`, so a `{{DATE(…)}}` someone typed is shown as typed,
+    not as a date in the reader's locale. Lists stay lists: they ping nobody and read as typed."""
     text = _EDGE_UNDERSCORE.sub("\uff3f", text.translate(_LOOKALIKES))
-    return _BLOCK_MARKER.sub("\u200b", text)
+    return _BLOCK_MARKER.sub("\u200b", _TEMPLATE_OPEN.sub("{\u200b", text))
 
 
 def clip(raw: str, limit: int) -> str:
@@ -205,6 +207,17 @@ def refresh(view: View, viewer_aad_ids: Mapping[int, str] | None) -> Element | N
     data = {"item": buttons[0].item, "verb": REFRESH_VERB}
     return {"action": {"type": "Action.Execute", "verb": REFRESH_VERB, "data": data},
             "userIds": users[:MAX_REFRESH_USERS]}  # fmt: skip
+
+
+def addressed(card: Element, mris: Mapping[str, str]) -> Element:
+    """The card with `refresh.userIds` as Teams wants them: each listed AAD object id as the
+    person's MRI (`29:…`, the `from.id` of their activities); people without one are left
+    out (with nobody left, refresh stays manual)."""
+    refresh = card.get("refresh")
+    if not isinstance(refresh, dict) or "userIds" not in refresh:
+        return card
+    users = [mris[u] for u in refresh["userIds"] if u in mris]
+    return {**card, "refresh": {**refresh, "userIds": users}}
 
 
 def build(

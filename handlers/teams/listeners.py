@@ -16,12 +16,19 @@ from microsoft_teams.apps import ActivityContext
 from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.teams.activities import origin_of, with_people, words_in
+from handlers.teams.activities import origin_of, people_named, picked_in, with_people, words_in
 from handlers.teams.app import App
 from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values, is_id, pointer
 from handlers.teams.cards import REFRESH_VERB, card, typed_text
 from handlers.teams.conversations import Conversations
-from handlers.teams.outcomes import Reply, after_press, after_submit, refreshed, reply_for
+from handlers.teams.outcomes import (
+    Reply,
+    after_press,
+    after_submit,
+    in_a_message,
+    refreshed,
+    reply_for,
+)
 from workflow.dispatcher import Dispatcher
 from workflow.domain.views import View
 from workflow.presentation.answers import Origin, Pressed, Submitted
@@ -57,9 +64,15 @@ def register(app: App, runtime: Runtime) -> None:
 
     @app.on_message
     async def on_message(ctx: ActivityContext[MessageActivity]) -> None:
+        if not await first_delivery(door, ctx.activity):
+            return  # the Bot Connector's redelivery of a message already answered
         here = origin_of(ctx.activity)
-        answer = await door.handle(here, words_in(ctx.activity, here))
-        await send(ctx, reply_for(answer))
+        data = fallback_data(ctx.activity)
+        if data is not None:
+            reply = await fallback(ctx, conversations, door, here, data)
+        else:
+            reply = reply_for(await door.handle(here, words_in(ctx.activity, here)))
+        await send(ctx, await addressed(conversations, reply, here))
 
     @app.on_card_action_execute
     async def on_execute(ctx: ActivityContext[Any]) -> Response:
@@ -68,32 +81,76 @@ def register(app: App, runtime: Runtime) -> None:
         data: dict[str, Any] = dict(action.data or {})
         verb = pointer(action.verb or data.get("verb"))
         if verb == SUBMIT_VERB:
-            return respond(await submit(door, here, data))
-        if verb == REFRESH_VERB:
-            return respond(await refreshed(door, here, pointer(data.get("item"))))
-        return respond(await press(door, here, verb, data))
+            values = form_values(data)
+            named = await people_named(ctx, conversations, picked_in(values))
+            reply = await submit(door, here, data, with_people(values, here, named))
+        elif verb == REFRESH_VERB:  # a press of refresh, or Teams' automatic one
+            reply = await refreshed(door, here, pointer(data.get("item")))
+        else:
+            reply = await press(door, here, verb, data)
+        return respond(await addressed(conversations, reply, here))
 
 
 async def press(door: Dispatcher, here: Origin, verb: str, data: dict[str, Any]) -> Reply:
     """A button on one of our cards, with the text typed into its ShowCard, if any."""
-    version = data.get("version")
-    pressed = Pressed(
-        verb,
-        pointer(data.get("item")),
-        version if is_id(version) else None,
-        typed_text(data),
-    )
+    pressed = pressed_of(verb, data)
     return await after_press(door, here, pressed, await door.handle(here, pressed))
 
 
-async def submit(door: Dispatcher, here: Origin, data: dict[str, Any]) -> Reply:
-    """A form card was submitted; its kind and context travel in the submit's data."""
+def pressed_of(verb: str, data: dict[str, Any]) -> Pressed:
+    """A press as the core reads it, from a button's data (and its ShowCard's typed text)."""
+    version = data.get("version")
+    return Pressed(verb, pointer(data.get("item")), version if is_id(version) else None,
+                   typed_text(data))  # fmt: skip
+
+
+async def first_delivery(door: Dispatcher, activity: MessageActivity) -> bool:
+    """Whether a message comes for the first time: the Bot Connector sends an activity again
+    (same id) when it thinks it went unanswered, and a second answer would only confuse."""
+    return not activity.id or await door.first_time(f"teams:message:{activity.id}")
+
+
+def fallback_data(activity: MessageActivity) -> dict[str, Any] | None:
+    """A button's data when a client too old for Action.Execute pressed it: its Action.Submit
+    fallback sends a message whose `value` is that data (and the card's inputs)."""
+    value = activity.value
+    if isinstance(value, dict) and isinstance(value.get("verb"), str):
+        return dict(value)
+    return None
+
+
+async def fallback(
+    ctx: ActivityContext[MessageActivity], conversations: Conversations, door: Dispatcher,
+    here: Origin, data: dict[str, Any],
+) -> Reply:  # fmt: skip
+    """An Action.Submit fallback is the press (or form) its Action.Execute would have sent,
+    parsed and checked the same way; only the answer comes in a message."""
+    verb = pointer(data.get("verb"))
+    if verb == SUBMIT_VERB:
+        values = form_values(data)
+        named = await people_named(ctx, conversations, picked_in(values))
+        return await submit(door, here, data, with_people(values, here, named))
+    return in_a_message(await door.handle(here, pressed_of(verb, data)))
+
+
+async def submit(
+    door: Dispatcher, here: Origin, data: dict[str, Any], values: dict[str, object]
+) -> Reply:
+    """A form card was submitted (its `values` with people); its kind and context travel in
+    the submit's data."""
     found = form_of(data)
     if found is None:
         return Reply(EXPIRED)
     kind, context = found
-    values = with_people(form_values(data), here)
     return after_submit(await door.handle(here, Submitted(kind, values, context)))
+
+
+async def addressed(conversations: Conversations, reply: Reply, here: Origin) -> Reply:
+    """The reply with its card's refresh.userIds as the people's MRIs, as Teams wants them."""
+    if reply.card is None:
+        return reply
+    card = await conversations.addressed(reply.card, here.workspace_id, here.channel_id)
+    return Reply(reply.text, card)
 
 
 async def send(ctx: ActivityContext[MessageActivity], reply: Reply) -> None:

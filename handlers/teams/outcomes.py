@@ -20,6 +20,7 @@ LEFT_OFF = (
     "to run `clientloop export`."
 )
 GONE = "This item no longer exists."
+DONE = "Done."
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ async def after_press(door: Dispatcher, origin: Origin, press: Pressed, answer: 
         current = await door.card(origin, press.item)
         if current is not None:
             return reply_for(current)
+    return reply_for(answer)
+
+
+def in_a_message(answer: Answer) -> Reply:
+    """A press made with a button's Action.Submit fallback, answered in a message: done, what
+    was done (every copy of the card, the one pressed too, is updated through the outbox);
+    else the refusal, the form or what still needs typing, as for an Action.Execute."""
+    if answer.done:
+        return Reply(answer.text or DONE)
     return reply_for(answer)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from tests.card_schema import cards_in_invoke_response, check
+
 Json = dict[str, Any]
 TENANT = "9f1c7a4e-0000-4000-8000-00000000te01"
 BOT_ID = "28:00000000-0000-4000-8000-0000000b0t01"
@@ -171,4 +173,9 @@ class TeamsRequests:
 
     async def send(self, activity: Json, token: str | None = None) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return await self.http.post(MESSAGES, json=activity, headers=headers)
+        response = await self.http.post(MESSAGES, json=activity, headers=headers)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            cards = cards_in_invoke_response(response.json())
+            bad = check(cards, f"the answer to {activity.get('name') or activity.get('type')}")
+            assert not bad, "\n".join(bad)  # a card Teams would not show fails the test
+        return response

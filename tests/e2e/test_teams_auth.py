@@ -1,7 +1,7 @@
 """The SDK's real JWT validation on /api/messages, against a loopback OpenID metadata and JWKS.
 
-The SDK fetches the signing keys with a blocking HTTP client on the event loop, so the
-key server runs on its own thread and loop.
+The SDK fetches the signing keys with a blocking HTTP client (we run its check on a worker
+thread: handlers/teams/signing_keys.py), so the key server runs on its own thread and loop.
 """
 
 import asyncio

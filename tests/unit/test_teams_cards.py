@@ -11,6 +11,7 @@ import pytest
 from handlers.teams import card_forms
 from handlers.teams.card_forms import AadIds, form_card, form_of, form_values
 from handlers.teams.cards import MAX_CARD_BYTES, card, escape, size, text_reply, typed_text
+from tests.card_schema import problems
 from tests.unit.test_slack_blocks import (
     ALICE,
     NAMES,
@@ -42,7 +43,12 @@ from workflow.presentation.cards import info
 from workflow.presentation.forms import FieldType, Form, FormField, FormKind
 
 AAD = {i: f"aad-{i:04}-0000-0000-0000-000000000000" for i in range(1, 100)}
-INJECTIONS = ("<at>Everyone</at>", "[click](https://evil)", "**bold**")
+INJECTIONS = (
+    "<at>Everyone</at>",
+    "[click](https://evil)",
+    "**bold**",
+    "{{DATE(2027-01-01T00:00:00Z)}}",
+)
 STYLES = {"Action.Execute": {"positive", "destructive"}, "Action.ShowCard": {"positive",
           "destructive"}}  # fmt: skip
 
@@ -74,6 +80,7 @@ def verbs(card_json: dict[str, Any]) -> list[str]:
 
 def check_card(card_json: dict[str, Any]) -> None:
     assert size(card_json) < MAX_CARD_BYTES
+    assert problems(card_json) == []  # the Adaptive Card 1.5 schema, Teams' typeahead aside
     assert card_json["type"] == "AdaptiveCard" and card_json["version"] == "1.5"
     assert card_json["$schema"].startswith("http://adaptivecards.io/schemas/")
     for execute in of_type(card_json, "Action.Execute"):
@@ -99,6 +106,7 @@ def check_card(card_json: dict[str, Any]) -> None:
 
 def check_inert(text: str) -> None:
     assert not set("<>[]*") & set(text), text
+    assert "{{" not in text, text  # Teams would format {{DATE(…)}} and {{TIME(…)}}
     assert "](" not in text
 
 

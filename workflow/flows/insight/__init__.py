@@ -31,7 +31,7 @@ FLOW = Flow(
         Word(
             "export",
             "export [csv|json]",
-            "download feedback, decisions and the audit trail (CSV and JSON)",
+            "feedback, decisions and the audit trail as CSV and JSON",
             Act.EXPORT,
             lambda rest, here: Show(ShowWhat.EXPORT, here.project_id, formats=formats_asked(rest)),
         ),
