@@ -92,6 +92,8 @@ class HomeTabs:
         self.clock: Clock | None = None
         self.client_for: ClientFor | None = None  # the outbox's workspace clients
         self._timers: dict[int, asyncio.TimerHandle] = {}
+        self._delivered: set[int] = set()  # people delivered to, not looked up yet
+        self._looking = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     def bind(
@@ -115,9 +117,20 @@ class HomeTabs:
 
     def delivered(self, person_id: int) -> None:
         """Something was delivered to `person_id`: republish their Home if they opened it
-        (in the background: delivery never waits for it, nor fails with it)."""
-        if self.engine is not None and self.client_for is not None:
-            self._spawn(self._refresh(person_id, owed=False))
+        (in the background: delivery never waits for it, nor fails with it). Deliveries
+        of the same moment are looked up together: one read for a burst, not one each."""
+        if self.engine is None or self.client_for is None:
+            return
+        self._delivered.add(person_id)
+        if not self._looking:
+            self._looking = True
+            self._spawn(self._refresh_delivered())
+
+    async def _refresh_delivered(self) -> None:
+        await asyncio.sleep(0)  # the rest of this round's deliveries join the lookup
+        people, self._delivered, self._looking = self._delivered, set(), False
+        for person_id in sorted(await self._viewers(people)):
+            await self._refresh(person_id, owed=False, known=True)
 
     async def close(self) -> None:
         for timer in self._timers.values():
@@ -127,11 +140,11 @@ class HomeTabs:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _refresh(self, person_id: int, *, owed: bool) -> None:
+    async def _refresh(self, person_id: int, *, owed: bool, known: bool = False) -> None:
         """Publish now if the last publish is GAP ago, else owe one (`owed`: a timer's
-        second look, which publishes only what is still owed)."""
+        second look, which publishes only what is still owed; `known`: they opened it)."""
         assert self.engine is not None and self.clock is not None
-        if not await self._viewer(person_id):
+        if not known and not await self._viewers({person_id}):
             return  # most deliveries: a read, and no write, for whoever never opened it
         now = self.clock.now()
         claim = update(table).where(table.c.person_id == person_id)
@@ -148,11 +161,12 @@ class HomeTabs:
         if last is not None:
             self._later(person_id, max((last + self.gap - now).total_seconds(), 0.0))
 
-    async def _viewer(self, person_id: int) -> bool:
+    async def _viewers(self, people: set[int]) -> set[int]:
+        """Which of these people opened their Home (one indexed read)."""
         assert self.read_engine is not None
-        query = select(table.c.person_id).where(table.c.person_id == person_id).limit(1)
+        query = select(table.c.person_id).where(table.c.person_id.in_(sorted(people)))
         async with self.read_engine.connect() as connection:
-            return (await connection.execute(query)).first() is not None
+            return {row.person_id for row in await connection.execute(query)}
 
     async def _owe(self, connection: Any, person_id: int, *, mark: bool) -> datetime | None:
         """When the person's Home was last published, if a publish is owed (`mark`: owe one
