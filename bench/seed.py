@@ -55,6 +55,13 @@ async def project(http: httpx.AsyncClient, fake: FakeSlackApi, secret: str,
               "customers_external": customers, "sponsor": "USPONSOR", "members": [],
               "checkin_day": "2", "checkin_time": "09:30"}  # fmt: skip
     await form(http, fake, secret, "new", "seed.new", values)
+    # A modal is acknowledged before it is carried out: the project exists once its card
+    # is posted in the channel, and only then may change requests be asked for there.
+    deadline = time.monotonic() + 10.0
+    while not any(m.get("channel") == "C0001" for m in fake.messages):
+        if time.monotonic() > deadline:
+            raise SeedFailed("the project card never reached the channel")
+        await asyncio.sleep(0.02)
 
 
 async def changes(http: httpx.AsyncClient, fake: FakeSlackApi, secret: str, count: int,
