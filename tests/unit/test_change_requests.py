@@ -181,7 +181,7 @@ async def test_an_edit_makes_a_new_version_and_voids_earlier_decisions(
     assert {m.to.person_id for m in asked} == {
         await world.person_id(p) for p in (ALICE, CAROL, SPONSOR)
     }
-    assert all("schedule_days" in m.view.footer for m in asked)
+    assert all("schedule impact (days)" in m.view.footer for m in asked)
     with pytest.raises(Refused, match=r"version 1.*now at version 2"):
         await decide(world, CAROL, cr, version=1)
     for who in (ALICE, CAROL, SPONSOR):

@@ -113,3 +113,14 @@ def test_project_settings_are_said_in_words() -> None:
         for order in ApprovalOrder:
             project.approval_rule, project.approval_order, project.quorum = rule, order, 2
             assert_reads_well(policy(project))
+
+
+def test_a_change_requests_changed_fields_and_a_projects_state_are_said_in_words() -> None:
+    from workflow.domain.change_versions import EDITABLE_FIELDS
+    from workflow.domain.projects import ProjectState
+    from workflow.presentation.said import CHANGE_FIELDS, PROJECT_STATE
+
+    for name in EDITABLE_FIELDS:
+        assert "_" not in CHANGE_FIELDS[name]
+    for state in ProjectState:
+        assert PROJECT_STATE[state][0].isupper() and "_" not in PROJECT_STATE[state]

@@ -7,10 +7,28 @@ for each member and looks for the old mistakes.
 
 from __future__ import annotations
 
+from workflow.domain.change_versions import EDITABLE_FIELDS
 from workflow.domain.inbox import InvitationState, RequestState
-from workflow.domain.projects import WEEKDAYS, ApprovalOrder, ApprovalRule, Project
+from workflow.domain.projects import WEEKDAYS, ApprovalOrder, ApprovalRule, Project, ProjectState
 from workflow.domain.reports import ReviewKind
 
+# A change request's fields as its card names them ("Changed in version 2: cost, due date").
+CHANGE_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "scope": "impact on scope",
+    "schedule_days": "schedule impact (days)",
+    "cost": "cost",
+    "reason": "reason",
+    "due_at": "due date",
+}
+assert set(CHANGE_FIELDS) == set(EDITABLE_FIELDS)
+# A project's state on its card.
+PROJECT_STATE = {
+    ProjectState.ACTIVE: "Active",
+    ProjectState.CLOSING: "Closing: the final evaluation is under way",
+    ProjectState.CLOSED: "Closed",
+}
 # What the PMs are told a customer did with a status report.
 REVIEWED = {
     ReviewKind.ACKNOWLEDGE: "acknowledged",

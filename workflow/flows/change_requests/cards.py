@@ -29,6 +29,7 @@ from workflow.flows.common import (
 )
 from workflow.ports import UnitOfWork
 from workflow.presentation.cards import Names, info, who
+from workflow.presentation.said import CHANGE_FIELDS
 
 
 def change_card(
@@ -60,7 +61,8 @@ def change_card(
         if is_open
         else ()
     ) + edit_buttons(change, editors)
-    footer = f"Changed in version {v.number}: {', '.join(changed)}" if changed else ""
+    named = ", ".join(CHANGE_FIELDS.get(name, name.replace("_", " ")) for name in changed)
+    footer = f"Changed in version {v.number}: {named}" if changed else ""
     return View(
         ViewKind.CHANGE_REQUEST,
         f"CR-{change.id} · {v.title} (version {v.number})",

@@ -6,6 +6,7 @@ from workflow.domain.people import UNNAMED
 from workflow.domain.projects import WEEKDAYS, Project, Role
 from workflow.domain.views import Button, View, ViewKind, card_key
 from workflow.presentation.cards import CUSTOMER_STARTS, Names, who
+from workflow.presentation.said import PROJECT_STATE
 
 
 def schedule(project: Project) -> str:
@@ -25,7 +26,7 @@ def project_card(project: Project, names: Names) -> View:
         ViewKind.PROJECT,
         f"{project.key} · {project.name}",
         fields=tuple(fields),
-        status=project.state.value,
+        status=PROJECT_STATE[project.state],
     )
 
 
