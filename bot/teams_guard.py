@@ -21,6 +21,7 @@ import logging
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.slack_http import MAX_BODY_BYTES
+from handlers.json_depth import nests_deeper_than
 
 MESSAGES_PATH = "/api/messages"
 # The SDK parses these into text before it authenticates; anything else makes it answer 500.
@@ -66,7 +67,7 @@ def _problem(body: bytes) -> str:
         return "JSON nested too deep"
     if not isinstance(parsed, dict):
         return f"JSON {type(parsed).__name__}, not an object"
-    if _too_deep(parsed):
+    if nests_deeper_than(parsed, MAX_DEPTH):
         return f"JSON nested over {MAX_DEPTH} deep"
     wrong = [name for name in ENVELOPE if not isinstance(parsed.get(name), str | None)]
     return f"{', '.join(wrong)} not text" if wrong else ""
@@ -85,21 +86,6 @@ def normalised(body: bytes) -> bytes:
         return body
     value = {k: v for k, v in value.items() if k != "trigger"}
     return json.dumps({**activity, "value": value}).encode()
-
-
-def _too_deep(value: object) -> bool:
-    """Whether JSON `value` nests over MAX_DEPTH, level by level (it may be very deep)."""
-    level = [value]
-    for _ in range(MAX_DEPTH + 1):
-        level = [
-            child
-            for item in level
-            if isinstance(item, dict | list)
-            for child in (item.values() if isinstance(item, dict) else item)
-        ]
-        if not level:
-            return False
-    return True
 
 
 async def _read(receive: Receive) -> bytes | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from handlers.json_depth import nests_deeper_than
+
 SLASH_COMMAND_FIELDS = ("command", "user_id", "team_id", "channel_id", "trigger_id")
 # Slack's deepest payloads (rich text inside a message inside an event) nest about 12 deep.
 MAX_DEPTH = 40
@@ -57,7 +59,7 @@ def envelope_problem(body: object) -> str | None:
     """None when `body` looks like a request Slack sends, else what is wrong with it."""
     if not isinstance(body, Mapping):
         return "the body is not an object"
-    if too_deep(body):
+    if nests_deeper_than(body, MAX_DEPTH):
         return f"the body nests deeper than {MAX_DEPTH} levels"
     if "ssl_check" in body:
         return None
@@ -71,21 +73,6 @@ def envelope_problem(body: object) -> str | None:
         return "the request has neither a command nor a type"
     check = CHECKS.get(str(kind))
     return None if check is None else check(body)
-
-
-def too_deep(value: object) -> bool:
-    """Whether JSON `value` nests over MAX_DEPTH (without recursing: it may be very deep)."""
-    level: list[object] = [value]
-    for _ in range(MAX_DEPTH + 1):
-        level = [
-            child
-            for item in level
-            if isinstance(item, Mapping | list)
-            for child in (item.values() if isinstance(item, Mapping) else item)
-        ]
-        if not level:
-            return False
-    return True
 
 
 def _typed(data: Mapping[str, Any], shape: Shape, where: str) -> str | None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import func, select
 
 from tests.e2e.fake_connector import Call, FakeConnector
+from tests.e2e.slack_checks import row_counts as rows_but
 from tests.e2e.teams_client import (
     Chat,
     TeamsRequests,
@@ -20,7 +20,6 @@ from tests.e2e.teams_client import (
 )
 from tests.e2e.teams_client import mention as mention_activity
 from tests.e2e.teams_client import message as message_activity
-from workflow.persistence.columns import metadata
 
 Json = dict[str, Any]
 # Bookkeeping a refused request may still do: the conversations and inbound events seen.
@@ -179,10 +178,5 @@ async def set_up_project(world: Teams) -> Teams:
 
 
 async def row_counts(app: FastAPI) -> dict[str, int]:
-    """Rows per table (but bookkeeping), in one statement: to show a refusal wrote nothing."""
-    tables = {n: t for n, t in metadata.tables.items() if n not in BOOKKEEPING}
-    counts = [select(func.count()).select_from(t).scalar_subquery().label(n)
-              for n, t in tables.items()]  # fmt: skip
-    async with app.state.engine.connect() as connection:
-        row = (await connection.execute(select(*counts))).one()
-    return dict(zip(tables, row, strict=True))
+    """Rows per table but the Teams bookkeeping: to show a refusal wrote nothing."""
+    return await rows_but(app, BOOKKEEPING)
