@@ -69,6 +69,8 @@ def create_app(
         )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         app.state.teams = teams
+        if teams is not None:
+            teams.conversations.read_from(runtime.read_engine)
         register_listeners(slack, runtime, parts)
         register_teams_listeners(teams, runtime, teams_plug)
         for line in platform_lines(settings):

@@ -66,6 +66,7 @@ async def run_scheduler_process(settings: Settings) -> None:
     )
     if teams is not None:
         runtime.closers.append(teams.client.aclose)
+        teams.conversations.read_from(runtime.read_engine)
     checks = start_checks(settings, runtime.read_engine, slack)
     ticking = start_ticking(runtime, settings)
     stopping = asyncio.Event()

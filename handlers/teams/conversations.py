@@ -95,8 +95,13 @@ class Conversations:
     """The teams_conversations table; every call is one short transaction."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self.engine = self.reads = engine
         self.members = Members(engine)
+
+    def read_from(self, reads: AsyncEngine) -> None:
+        """Look references and members up on `reads` (SQLite's read pool): they are asked on
+        every activity and every delivery, and on the writer a lookup took the write lock."""
+        self.reads = self.members.reads = reads
 
     async def observe(self, activity: ActivityBase) -> None:
         """Bookkeeping for any inbound activity: install, uninstall, or first contact; and
@@ -182,7 +187,7 @@ class Conversations:
         return await self._one(query)
 
     async def _one(self, query: Any) -> Reference | None:
-        async with self.engine.connect() as connection:
+        async with self.reads.connect() as connection:
             row = (await connection.execute(query)).mappings().first()
         if row is None:
             return None

@@ -52,7 +52,7 @@ class Members:
     """The teams_members table: one short transaction per call."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        self.engine = self.reads = engine  # writes; lookups (see Conversations.read_from)
 
     async def observe(self, tenant: str, conversation: str, account: object) -> None:
         """Remember who sent an activity here, when it tells us something new about them."""
@@ -94,7 +94,7 @@ class Members:
             .where(table.c.aad_object_id.in_(wanted))
             .order_by(table.c.updated_at, table.c.id)
         )
-        async with self.engine.connect() as connection:
+        async with self.reads.connect() as connection:
             rows = (await connection.execute(query)).all()
         ordered = sorted(rows, key=lambda r: r.conversation_id == conversation_id)
         return {r.aad_object_id: Member(r.aad_object_id, r.mri, r.name) for r in ordered}
@@ -120,7 +120,7 @@ class Members:
             .where(table.c.conversation_id == conversation_id)
             .where(table.c.aad_object_id == aad)
         )
-        async with self.engine.connect() as connection:
+        async with self.reads.connect() as connection:
             row = (await connection.execute(query)).first()
         return Member(aad, row.mri, row.name) if row is not None else None
 
