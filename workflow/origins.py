@@ -16,6 +16,7 @@ from workflow.flows.views import views_of
 from workflow.ports import UnitOfWork
 from workflow.presentation.answers import Origin
 from workflow.presentation.forms import Context, FormKind
+from workflow.presentation.presses import BIGGEST_ID
 
 ANOTHER_PROJECT = "That item belongs to another project."
 NO_PLACE = "A project belongs to a channel: type `new` in the channel the project is for."
@@ -27,7 +28,6 @@ CONTEXT_ITEMS = {
     "notice_id": "notice",
     "checkin_id": "checkin",
 }
-BIGGEST_ID = 2**63 - 1  # a larger number names no row (and would overflow a query)
 Ref = tuple[str, object]  # an item kind and its id, as the payload gave it
 
 

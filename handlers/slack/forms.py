@@ -20,12 +20,11 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.sealed import SEALED_EXTRA, Seal
 from workflow.presentation.forms import TICKED, Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.presses import BIGGEST_ID
 
 CALLBACK_PREFIX = "cl_form:"
 MAX_OPTION_TEXT = 75
 CHECKED = "yes"
-# Ids in a form's context are database ids: a larger number can only be a tampered one.
-MAX_ID = 2**63
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ def read_metadata(raw: str, seal: Seal) -> tuple[Context, str | None]:
     raw_ctx = data.get("ctx")
     ctx: Context = {
         str(k): v for k, v in (raw_ctx if isinstance(raw_ctx, dict) else {}).items()
-        if v is None or isinstance(v, str) or (isinstance(v, int) and abs(v) < MAX_ID)
+        if v is None or isinstance(v, str) or (isinstance(v, int) and abs(v) <= BIGGEST_ID)
     }  # fmt: skip
     channel = data.get("channel")
     return ctx, channel if isinstance(channel, str) else None

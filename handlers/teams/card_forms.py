@@ -17,6 +17,7 @@ from handlers.teams.cards import (
     text_block,
 )
 from workflow.presentation.forms import TICKED, Context, FieldType, Form, FormField, FormKind
+from workflow.presentation.presses import BIGGEST_ID
 
 SUBMIT_VERB = "submit_form"
 PEOPLE = {"type": "Data.Query", "dataset": "graph.microsoft.com/users"}
@@ -24,9 +25,6 @@ CHECKED, UNCHECKED = "true", "false"
 # Our own keys in a submit's data; every other key is an input.
 RESERVED = frozenset({"form", "ctx", "types", "verb", "item", "version", "input", "msteams"})
 _TYPED = (FieldType.CHECKBOX, FieldType.USER, FieldType.USERS)
-# Numbers in card data are database ids and versions: a larger one can only be a tampered
-# one, and would overflow the database's 64-bit integers instead of finding nothing.
-MAX_ID = 2**63
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ def form_of(data: Mapping[str, Any]) -> tuple[FormKind, Context] | None:
 
 def is_id(value: object) -> bool:
     """Whether `value` can be a database id or version (bool is an int, but not one)."""
-    return isinstance(value, int) and not isinstance(value, bool) and abs(value) < MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= BIGGEST_ID
 
 
 def pointer(value: object) -> str:
@@ -138,7 +136,7 @@ def pointer(value: object) -> str:
         number = int(tail)
     except ValueError:
         return text  # the core finds no number in it either, and says so
-    return text if abs(number) < MAX_ID else name + colon
+    return text if abs(number) <= BIGGEST_ID else name + colon
 
 
 def form_values(data: Mapping[str, Any]) -> dict[str, object]:

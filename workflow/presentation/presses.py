@@ -20,6 +20,9 @@ from workflow.domain.errors import Refused
 from workflow.presentation.forms import Context, FormKind
 
 GONE = "That button no longer points at anything; please use a newer message."
+# Ids are the database's 64-bit integers: a larger number names no row (and would overflow
+# a query), so card, form and button data holding one can only have been tampered with.
+BIGGEST_ID = 2**63 - 1
 # A project chosen for words typed in a personal chat ("choose_project:12"); the button's
 # item carries the words (`words_item`), in at most this many bytes.
 CHOOSE_PROJECT = "choose_project"

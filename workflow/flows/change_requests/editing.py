@@ -24,7 +24,7 @@ from workflow.flows.common import allowed_in, person_with
 from workflow.flows.views import views_of
 from workflow.ports import AnyOf, UnitOfWork
 from workflow.presentation.forms import Context, FormKind
-from workflow.presentation.presses import OpenForm, Outcome, Show, ShowWhat
+from workflow.presentation.presses import BIGGEST_ID, OpenForm, Outcome, Show, ShowWhat
 from workflow.presentation.words import Here
 
 _REF = re.compile(r"^(?:cr\s*[-#]?\s*|#)?(\d{1,18})$", re.IGNORECASE)
@@ -61,7 +61,7 @@ async def edit_values(
     unless the change request is this project's (when typed in one), the person is its PM,
     and it can still change (open or rejected)."""
     change_id, here = int(context["change_id"] or 0), context.get("project_id")
-    change = await uow.repo(ChangeRequest).get(change_id) if 0 < change_id < 2**63 else None
+    change = await uow.repo(ChangeRequest).get(change_id) if 0 < change_id <= BIGGEST_ID else None
     if change is None or (here is not None and change.project_id != here):
         where = " in this project" if here is not None else ""
         raise NotFound(f"There is no change request CR-{change_id}{where}. `pending` lists them.")
