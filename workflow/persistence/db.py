@@ -79,19 +79,19 @@ def _in_memory(database: str | None) -> bool:
 
 def _sqlite_writer(url: URL) -> AsyncEngine:
     engine = _sqlite_engine(
-        url, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS
+        url, True, pool_size=1, max_overflow=0, pool_timeout=SQLITE_WRITE_QUEUE_SECONDS
     )
     event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     _WRITE_TURNS[engine.sync_engine] = asyncio.Lock()
     return engine
 
 
-def _sqlite_engine(url: URL, **pool: Any) -> AsyncEngine:
+def _sqlite_engine(url: URL, writer: bool = False, **pool: Any) -> AsyncEngine:
     """A SQLite engine whose calls run on the loop (sqlite_inline): the writer holds the one
     write lock, so the time each statement waits for a thread hand-off is time every other
     writer waits, and a read statement is shorter than that hand-off too."""
     engine = create_async_engine(
-        url, async_creator=inline_creator(url, SQLITE_BUSY_SECONDS), **pool
+        url, async_creator=inline_creator(url, SQLITE_BUSY_SECONDS, writer), **pool
     )
     event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     return engine
