@@ -54,6 +54,9 @@ from workflow.presentation.answers import Origin
 
 log = logging.getLogger(__name__)
 GAP = timedelta(seconds=3)  # at most one outbox-driven publish per person this often
+# Deliveries this close together share one lookup of who opened their Home: a card update
+# reaches a dozen people at once, and a burst of decisions a few hundred a second.
+GATHER_SECONDS = 0.05
 ClientFor = Callable[[str], Awaitable[AsyncWebClient]]
 FAILURES = (SQLAlchemyError, SlackClientError, aiohttp.ClientError, TimeoutError, Unavailable)
 
@@ -118,7 +121,7 @@ class HomeTabs:
     def delivered(self, person_id: int) -> None:
         """Something was delivered to `person_id`: republish their Home if they opened it
         (in the background: delivery never waits for it, nor fails with it). Deliveries
-        of the same moment are looked up together: one read for a burst, not one each."""
+        within GATHER_SECONDS are looked up together: one read for a burst, not one each."""
         if self.engine is None or self.client_for is None:
             return
         self._delivered.add(person_id)
@@ -127,7 +130,7 @@ class HomeTabs:
             self._spawn(self._refresh_delivered())
 
     async def _refresh_delivered(self) -> None:
-        await asyncio.sleep(0)  # the rest of this round's deliveries join the lookup
+        await asyncio.sleep(GATHER_SECONDS)  # the rest of the burst joins the lookup
         people, self._delivered, self._looking = self._delivered, set(), False
         for person_id in sorted(await self._viewers(people)):
             await self._refresh(person_id, owed=False, known=True)

@@ -9,7 +9,8 @@ from workflow.domain.audit import GENESIS, AuditEntry, ChainHead, verify
 from workflow.domain.people import Platform
 from workflow.domain.views import Op, Outgoing, Recipient, View, ViewKind, view_from_dict
 from workflow.persistence.db import make_engine, make_sessionmaker
-from workflow.persistence.outbox_store import CardCopyRecord, OutboxStore
+from workflow.persistence.outbox_rows import CardCopyRecord
+from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.unit_of_work import SqlUnitOfWork
 
 Sessions = async_sessionmaker[AsyncSession]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,11 +47,25 @@ class Copy(Protocol):
     def person_id(self) -> int | None: ...
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A row the platform took: its message ids, and the copy of the card it posted."""
+
+    row_id: int
+    message_id: str | None
+    conversation_id: str | None
+    copy: dict[str, object] | None = None  # card_copies columns, for a posted card
+
+
 class OutboxQueue(Protocol):
     async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[Any]: ...
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
     ) -> None: ...
+    async def record_sent(self, sent: Sequence[Sent], at: datetime) -> None:
+        """Mark these rows sent and remember the card copies they posted, all at once."""
+        ...
+
     async def mark_retry(
         self,
         row_id: int,
@@ -75,6 +90,10 @@ class OutboxQueue(Protocol):
         at: datetime,
     ) -> None: ...
     async def copies(self, card_key: str) -> list[Any]: ...
+    async def copies_of(self, card_keys: Sequence[str]) -> dict[str, list[Any]]:
+        """Every known copy of each card, oldest first (one lookup for a batch)."""
+        ...
+
     async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
         """The platform user id of each of these people still known."""
         ...

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import heapq
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
+from workflow.delivery.batch import Batch, Marks, prepared
 from workflow.delivery.bounces import bounce_notices
 from workflow.delivery.lanes import lanes
 from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
-from workflow.delivery.queue import NotConfigured, OutboxQueue, Queued, Undeliverable, address_of
+from workflow.delivery.queue import (
+    NotConfigured,
+    OutboxQueue,
+    Queued,
+    Sent,
+    Undeliverable,
+    address_of,
+)
 from workflow.domain.errors import Unavailable
 from workflow.domain.people import Platform
-from workflow.domain.views import View, view_from_dict
+from workflow.domain.views import View
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork
 
 __all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable", "lanes"]
@@ -67,6 +74,7 @@ class Sender:
         self.wake_for_deferred = wake_for_deferred
         self._due: list[datetime] = []  # a heap: when rows put back by this sender come due
         self._wake: asyncio.TimerHandle | None = None
+        self._marks = Marks(queue, clock.now)
 
     def kick(self) -> None:
         """Deliver in the background (the bus calls this after every commit).
@@ -122,14 +130,18 @@ class Sender:
         than the workspace's rate allows, so lanes that share no card and no recipient go
         out together (the limiter is charged before each send, so the limits still hold).
         """
+        batch = await prepared(self.queue, rows)
         gate = asyncio.Semaphore(self.in_flight)
 
         async def run(lane: list[Queued]) -> None:
             async with gate:
                 for row in lane:
-                    await self._deliver(row)
+                    await self._deliver(row, batch)
 
-        await asyncio.gather(*(run(lane) for lane in lanes(rows)))
+        try:
+            await asyncio.gather(*(run(lane) for lane in lanes(rows)))
+        finally:
+            await self._marks.written()  # before the next claim: no row looks unsent
 
     def stop(self) -> None:
         """Cancel the wake-up timer (at shutdown)."""
@@ -151,21 +163,23 @@ class Sender:
         delay = max((self._due[0] - now).total_seconds(), 0.0)
         self._wake = asyncio.get_running_loop().call_later(delay, self.kick)
 
-    async def _deliver(self, row: Queued) -> None:
-        view = await self._with_actor_users(view_from_dict(row.view))
+    async def _deliver(self, row: Queued, batch: Batch) -> None:
+        copy: dict[str, object] | None = None
         try:
-            targets = await self._targets(row)
+            targets = await self._targets(row, batch)
             later = await self._reserve([address for address, _ in targets])
             if later is not None:
                 await self.queue.defer(row.id, later)
                 self._wake_at(later)
                 return
-            receipt = await self._send(row, view, targets)
+            receipt, copy = await self._send(row, batch.views[row.id], targets)
         except Undeliverable as exc:
             receipt = Receipt(error=str(exc), permanent=True)
         except NotConfigured as exc:
             receipt = Receipt(error=str(exc), retry_after=NOT_CONFIGURED_RETRY)
-        await self._record(row, receipt)
+        if copy is not None and row.card_key is not None:
+            batch.posted(row.card_key, copy)
+        await self._record(row, receipt, copy)
 
     async def _reserve(self, addresses: list[Address]) -> datetime | None:
         """Take the tokens to send now (None), or say when to put the row back for.
@@ -183,26 +197,11 @@ class Sender:
             later = self.limiter.reserve(addresses, self.clock.now())
         return later
 
-    async def _with_actor_users(self, view: View) -> View:
-        """The view with its actors' platform user ids, for adapters that need them."""
-        actors = view.all_actors()
-        if not actors:
-            return view
-        found = await self.queue.user_ids(sorted(set(actors)))
-        users = tuple(sorted(found.items()))
-        return dataclasses.replace(view, actor_users=users)
-
-    async def _targets(self, row: Queued) -> list[tuple[Address, str | None]]:
+    async def _targets(self, row: Queued, batch: Batch) -> list[tuple[Address, str | None]]:
         """Where the row goes: one new post, or every known copy of its card (with ids)."""
         if row.op == "update":
             assert row.card_key is not None
-            return [
-                (
-                    Address(Platform(c.platform), c.workspace_id, c.conversation_id, c.person_id),
-                    c.message_id,
-                )
-                for c in await self.queue.copies(row.card_key)
-            ]
+            return batch.targets(row.card_key)
         async with self.uow_factory() as uow:
             address = await address_of(uow, row)
         self._notifier(address.platform)  # not configured: keep the row, touch no bucket
@@ -210,7 +209,8 @@ class Sender:
 
     async def _send(
         self, row: Queued, view: View, targets: list[tuple[Address, str | None]]
-    ) -> Receipt:
+    ) -> tuple[Receipt, dict[str, object] | None]:
+        """The platform's answer, and the copy of the card a post made (to remember)."""
         if row.op != "update":
             return await self._post(row, view, targets[0][0])
         last = Receipt()
@@ -222,21 +222,22 @@ class Sender:
             if not receipt.ok:
                 log.warning("card %s copy %s not updated: %s", row.card_key, message_id, receipt)
                 last = receipt if not receipt.permanent else last
-        return last
+        return last, None
 
-    async def _post(self, row: Queued, view: View, address: Address) -> Receipt:
+    async def _post(
+        self, row: Queued, view: View, address: Address
+    ) -> tuple[Receipt, dict[str, object] | None]:
         receipt = self._noted(await self._notifier(address.platform).send(view, address), address)
-        if receipt.ok and row.card_key and receipt.message_id:
-            await self.queue.add_copy(
-                row.card_key,
-                address.platform.value,
-                address.workspace_id,
-                receipt.conversation_id or address.conversation_id,
-                receipt.message_id,
-                address.person_id,
-                self.clock.now(),
-            )
-        return receipt
+        if not (receipt.ok and row.card_key and receipt.message_id):
+            return receipt, None
+        return receipt, {
+            "card_key": row.card_key,
+            "platform": address.platform.value,
+            "workspace_id": address.workspace_id,
+            "conversation_id": receipt.conversation_id or address.conversation_id,
+            "message_id": receipt.message_id,
+            "person_id": address.person_id,
+        }
 
     def _noted(self, receipt: Receipt, address: Address) -> Receipt:
         """A 429 holds back that conversation (and, on Slack, maybe its workspace) until
@@ -252,11 +253,13 @@ class Sender:
             raise NotConfigured(f"{platform.value} is not configured on this server")
         return notifier
 
-    async def _record(self, row: Queued, receipt: Receipt) -> None:
+    async def _record(
+        self, row: Queued, receipt: Receipt, copy: dict[str, object] | None = None
+    ) -> None:
         now = self.clock.now()
         error = receipt.error or ""
         if receipt.ok:
-            await self.queue.mark_sent(row.id, now, receipt.message_id, receipt.conversation_id)
+            self._marks.add(Sent(row.id, receipt.message_id, receipt.conversation_id, copy))
         elif receipt.permanent:
             await self._give_up(row, error)
         elif receipt.retry_after is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -13,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from workflow.domain.people import Platform
-from workflow.domain.views import Outgoing, view_to_dict
+from workflow.domain.views import Outgoing
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.outbox_claim import (
@@ -23,60 +22,17 @@ from workflow.persistence.outbox_claim import (
     OutboxRecord,
     coalesced,
 )
+from workflow.persistence.outbox_rows import (
+    COPY_COLUMNS,
+    MARK_SENT,
+    RECORD_COLUMNS,
+    CardCopyRecord,
+    SentRow,
+    insert_new_copies,
+    outbox_row,
+)
 from workflow.persistence.tables import people
 from workflow.persistence.tables_delivery import card_copies, outbox
-
-
-@dataclass(frozen=True)
-class CardCopyRecord:
-    """Where one copy of a card was posted, so an update can reach every copy."""
-
-    card_key: str
-    platform: Platform
-    workspace_id: str
-    conversation_id: str
-    message_id: str
-    person_id: int | None
-
-
-def outbox_row(message: Outgoing, at: datetime) -> dict[str, Any]:
-    """The outbox row of one message to send, available from `at`."""
-    to = message.to
-    return {
-        "created_at": at,
-        "project_id": message.project_id,
-        "recipient_person_id": to.person_id if to else None,
-        "recipient_project_id": to.project_id if to else None,
-        "card_key": message.card_key,
-        "op": message.op.value,
-        "view": view_to_dict(message.view),
-        "state": PENDING,
-        "attempts": 0,
-        "available_at": at,
-    }
-
-
-class SqlOutboxBatch:
-    """A transaction's outgoing messages, kept until it flushes, then written with one INSERT
-    in that same transaction (a rollback drops them with everything else)."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.rows: list[dict[str, Any]] = []
-
-    async def put(self, message: Outgoing, at: datetime) -> None:
-        self.rows.append(outbox_row(message, at))
-
-    async def write(self) -> None:
-        if not self.rows:
-            return
-        rows, self.rows = self.rows, []
-        with database_errors():
-            await self.session.execute(insert(outbox), rows)
-
-
-RECORD_COLUMNS = [outbox.c[name] for name in OutboxRecord.__dataclass_fields__]
-COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_fields__]
 
 
 class OutboxStore:
@@ -134,6 +90,22 @@ class OutboxStore:
             conversation_id=conversation_id,
             lease_until=None,
         )
+
+    async def record_sent(self, sent: Sequence[SentRow], at: datetime) -> None:
+        """Mark many delivered rows sent, and remember the cards they posted, in one short
+        transaction (a copy already known is left as it is)."""
+        if not sent:
+            return
+        marks = [
+            {"b_id": s.row_id, "b_at": at, "b_message": s.message_id,
+             "b_conversation": s.conversation_id}
+            for s in sent
+        ]  # fmt: skip
+        copies = [{**s.copy, "created_at": at} for s in sent if s.copy is not None]
+        async with self._transaction() as session:
+            await session.execute(MARK_SENT, marks)
+            if copies:
+                await session.execute(insert_new_copies(session), copies)
 
     async def mark_retry(
         self,
@@ -216,6 +188,16 @@ class OutboxStore:
         query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
         rows = await self._read(query.order_by(card_copies.c.id))
         return [CardCopyRecord(**row._mapping) for row in rows]
+
+    async def copies_of(self, card_keys: Sequence[str]) -> dict[str, list[CardCopyRecord]]:
+        """Every known copy of each of these cards, oldest first: one read for a batch."""
+        found: dict[str, list[CardCopyRecord]] = {key: [] for key in card_keys}
+        if not found:
+            return found
+        query = select(*COPY_COLUMNS).where(card_copies.c.card_key.in_(sorted(found)))
+        for row in await self._read(query.order_by(card_copies.c.id)):
+            found[row.card_key].append(CardCopyRecord(**row._mapping))
+        return found
 
     async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
         """The platform user id of each of these people still known (one Core query)."""
