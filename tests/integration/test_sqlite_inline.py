@@ -15,20 +15,27 @@ from workflow.persistence.db import make_engine, make_read_engine
 from workflow.persistence.sqlite_inline import inline_creator
 
 
-async def test_sqlite_engines_start_no_worker_thread(sqlite_url: str) -> None:
-    before = threading.active_count()
-    writer = make_engine(sqlite_url)
-    reader = make_read_engine(writer)
+async def test_sqlite_engines_start_no_thread_per_connection_only_the_one_commit_thread(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    writers = [make_engine(sqlite_url), make_engine(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}")]
+    reader = make_read_engine(writers[0])
     try:
-        async with writer.begin() as connection:
-            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
-            await connection.execute(text("INSERT INTO t VALUES (1)"))
+        for writer in writers:
+            async with writer.begin() as connection:
+                await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+                await connection.execute(text("INSERT INTO t VALUES (1)"))
         async with reader.connect() as connection:
             assert (await connection.execute(text("SELECT n FROM t"))).scalar() == 1
-        assert threading.active_count() == before
+        new = [t.name for t in threading.enumerate() if t.ident not in before]
+        assert all(name.startswith("sqlite-commit") for name in new), new
+        committers = [t for t in threading.enumerate() if t.name.startswith("sqlite-commit")]
+        assert len(committers) == 1  # shared by every writer of the process
     finally:
         await reader.dispose()
-        await writer.dispose()
+        for writer in writers:
+            await writer.dispose()
 
 
 async def test_a_writer_waiting_for_another_process_lets_the_loop_run(tmp_path: Path) -> None:
