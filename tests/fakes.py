@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
@@ -136,6 +136,9 @@ class FakeAuditLog:
         for entry in entries:
             self.entries_.append(entry)
             self.head_ = ChainHead(entry.seq, entry.hash)
+
+    async def append(self, seal: Callable[[ChainHead | None], Sequence[AuditEntry]]) -> None:
+        await self.store(*seal(self.head_))
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
         return [e for e in self.entries_ if project_id is None or e.project_id == project_id]

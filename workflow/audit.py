@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from workflow.domain import checkpoints
-from workflow.domain.audit import GENESIS, AuditEntry, AuditKeys, verify
+from workflow.domain.audit import GENESIS, AuditEntry, AuditKeys, ChainHead, verify
 from workflow.domain.checkpoints import Checkpoint
 from workflow.domain.content import canonical_json
 from workflow.domain.events import Event
@@ -47,7 +47,7 @@ async def record(event: Event, uow: UnitOfWork) -> None:
 async def record_all(events: Sequence[Event], uow: UnitOfWork) -> None:
     """Append `events` to the chain, in order, with one write.
 
-    The head is locked so entries never interleave; it is read last, once everything else
+    The head is locked so entries never interleave; it is taken last, once everything else
     of the transaction is written, so concurrent writers wait on it as briefly as possible.
     """
     if not events:
@@ -56,29 +56,32 @@ async def record_all(events: Sequence[Event], uow: UnitOfWork) -> None:
     for actor_id in {e.actor_id for e in events if e.actor_id is not None}:
         person = await uow.people.get(actor_id)
         actors[actor_id] = f"{person.identity} {person.label}" if person else f"person:{actor_id}"
-    head = await uow.audit.head(lock=True)
-    seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
     keys = uow.audit.keys
-    entries = []
-    for event in events:
-        seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=event.at.astimezone(UTC),
-            actor=actors[event.actor_id] if event.actor_id is not None else "system",
-            action=type(event).__name__,
-            subject_kind=event.subject_kind,
-            subject_id=event.subject_id,
-            project_id=event.project_id,
-            version=event.version,
-            shown_hash=event.shown_hash,
-            comment=event.comment,
-            details=canonical_json({name: getattr(event, name) for name in _details(event)}),
-            prev_hash=prev,
-        ).seal(keys)
-        prev = entry.hash
-        entries.append(entry)
-    await uow.audit.store(*entries)
+
+    def seal(head: ChainHead | None) -> list[AuditEntry]:
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        entries = []
+        for event in events:
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                at=event.at.astimezone(UTC),
+                actor=actors[event.actor_id] if event.actor_id is not None else "system",
+                action=type(event).__name__,
+                subject_kind=event.subject_kind,
+                subject_id=event.subject_id,
+                project_id=event.project_id,
+                version=event.version,
+                shown_hash=event.shown_hash,
+                comment=event.comment,
+                details=canonical_json({name: getattr(event, name) for name in _details(event)}),
+                prev_hash=prev,
+            ).seal(keys)
+            prev = entry.hash
+            entries.append(entry)
+        return entries
+
+    await uow.audit.append(seal)
 
 
 def _details(event: Event) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self, TypeVar
@@ -193,6 +193,12 @@ class AuditLog(Protocol):
 
     async def store(self, *entries: AuditEntry) -> None:
         """Append entries (in chain order) and move the head to the last of them."""
+        ...
+
+    async def append(self, seal: Callable[[ChainHead | None], Sequence[AuditEntry]]) -> None:
+        """Store the entries `seal` makes on the head, holding the head till the transaction
+        ends. `seal` may be called twice: on the head the log last saw, and, if another
+        writer moved it since, on the head read under its lock."""
         ...
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
-from workflow.domain.projects import ProjectState
+from workflow.domain.projects import Project, ProjectState
 from workflow.persistence.errors import database_errors
 from workflow.persistence.tables import projects
 
@@ -19,6 +21,8 @@ class SqlAgenda:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # Moments this transaction set itself (`plan`): newer than any project row it loaded.
+        self._planned: dict[int, datetime | None] = {}
 
     async def due(
         self, now: datetime, limit: int, after: tuple[datetime, int] | None = None
@@ -49,8 +53,11 @@ class SqlAgenda:
             await self.session.execute(
                 update(projects).where(projects.c.id == project_id).values(next_due_at=at)
             )
+        self._planned[project_id] = at
 
     async def wake(self, project_id: int, at: datetime) -> None:
+        if self._due_by(project_id, at):
+            return
         # Only a row that would move earlier is written (and locked).
         sooner = or_(next_due_at.is_(None), next_due_at > at)
         open_project = projects.c.state != ProjectState.CLOSED
@@ -61,3 +68,20 @@ class SqlAgenda:
         )
         with database_errors():
             await self.session.execute(statement)
+
+    def _due_by(self, project_id: int, at: datetime) -> bool:
+        """True when the project is surely already due by `at`, so `wake` would change
+        nothing. Only on SQLite: its write transaction holds the database's one write lock
+        from BEGIN, so the row this transaction loaded is still the row. On PostgreSQL a
+        scheduler may plan it later before we commit; its UPDATE then waits and re-checks."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return False
+        if project_id in self._planned:
+            due = self._planned[project_id]
+        else:
+            project = self.session.identity_map.get(identity_key(Project, project_id))
+            if project is None:
+                return False
+            # The loaded value only (a fresh row's is not loaded: reading it would query).
+            due = sa_inspect(project).dict.get("_next_due_at")
+        return due is not None and due <= at

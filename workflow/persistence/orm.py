@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, event, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import (
     ONETOMANY,
     Mapper,
     Session,
     UOWTransaction,
+    column_property,
     composite,
     joinedload,
     relationship,
@@ -77,6 +78,9 @@ def start_mappers() -> None:
         t.projects,
         exclude=["next_due_at"],  # the Agenda port's, so a tick never bumps row_version
         participants=_children(Participant, t.participants),
+        # Read along with the row, never written by the ORM (an expression, not the column):
+        # `SqlAgenda.wake` skips its UPDATE when the loaded moment is already soon enough.
+        _next_due_at=column_property(type_coerce(t.projects.c.next_due_at, UTCDateTime)),
     )
     _map(CRVersion, t.change_request_versions)
     _map(CRDecision, t.change_request_decisions)

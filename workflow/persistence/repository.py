@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar, cast
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, CursorResult, bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import RelationshipProperty
 
@@ -101,6 +103,8 @@ def _includes(cls: type, name: str, where: Includes) -> ColumnElement[bool]:
 
 _HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == HEAD_ID)
 _HEAD_LOCKED = _HEAD.with_for_update()
+# The head each database's chain had when this process last wrote it: `append`'s guess.
+_LAST_HEAD: WeakKeyDictionary[Engine | Connection, ChainHead] = WeakKeyDictionary()
 
 
 class SqlAuditLog:
@@ -122,18 +126,46 @@ class SqlAuditLog:
         transaction: one INSERT for all of them, one UPDATE of the head."""
         if not entries:
             return
+        if not await self._move_head(entries, None):
+            # The first entry ever; a concurrent first writer fails on the unique seq.
+            last = {"id": HEAD_ID, "seq": entries[-1].seq, "hash": entries[-1].hash}
+            with database_errors():
+                await self.session.execute(insert(audit_head).values(**last))
+        await self._insert(entries)
+
+    async def append(self, seal: Callable[[ChainHead | None], Sequence[AuditEntry]]) -> None:
+        """Two statements when the head is the one this process last saw (the UPDATE moves
+        it only from there, and holds its lock from then on); else the head is read under
+        its lock first, as `store` expects."""
+        bind = self.session.get_bind()
+        guess = _LAST_HEAD.get(bind)
+        entries = seal(guess) if guess is not None else ()
+        if entries and await self._move_head(entries, guess):
+            await self._insert(entries)
+        else:
+            entries = seal(await self.head(lock=True))
+            await self.store(*entries)
+        if entries:
+            _LAST_HEAD[bind] = ChainHead(entries[-1].seq, entries[-1].hash)
+
+    async def _move_head(self, entries: Sequence[AuditEntry], old: ChainHead | None) -> bool:
+        """Move the head to the last of `entries`; only from `old`, when given. False when
+        no row moved (no head yet, or another writer moved it from `old`: PostgreSQL's
+        UPDATE waits for that writer and checks its WHERE again on what it committed)."""
+        moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
+        if old is not None:
+            moved = moved.where(audit_head.c.seq == old.seq, audit_head.c.hash == old.hash)
+        last = entries[-1]
+        with database_errors():
+            result = await self.session.execute(moved.values(seq=last.seq, hash=last.hash))
+        return cast(CursorResult[Any], result).rowcount == 1
+
+    async def _insert(self, entries: Sequence[AuditEntry]) -> None:
         rows = [
             {**entry.content(), "hash": entry.hash, "scheme": entry.scheme} for entry in entries
         ]
-        last = entries[-1]
-        moved = update(audit_head).where(audit_head.c.id == HEAD_ID)
         with database_errors():
             await self.session.execute(insert(audit_entries), rows)
-            result = await self.session.execute(moved.values(seq=last.seq, hash=last.hash))
-            if cast(CursorResult[Any], result).rowcount == 0:
-                # The first entry ever; a concurrent first writer fails on the unique seq.
-                head = {"id": HEAD_ID, "seq": last.seq, "hash": last.hash}
-                await self.session.execute(insert(audit_head).values(**head))
 
     async def entries(self, project_id: int | None = None) -> Sequence[AuditEntry]:
         columns = [c for c in audit_entries.c if c.key != "id"]

@@ -18,7 +18,7 @@ from workflow.persistence.agenda import SqlAgenda
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import start_mappers
-from workflow.persistence.outbox_store import SqlOutboxBatch
+from workflow.persistence.outbox_rows import SqlOutboxBatch
 from workflow.persistence.repository import SqlAuditLog, SqlInboundLog, SqlRepository
 from workflow.ports import Agenda, AuditLog, InboundLog, Outbox, Repository, UnitOfWork
 
