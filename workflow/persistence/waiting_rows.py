@@ -98,7 +98,22 @@ def _change_request_turns() -> Select[Any]:
     customers_first = and_(pr.approval_order == ApprovalOrder.CUSTOMER_FIRST, approvals < needed)
     # Whose turn it may be, worked out once per change request (OFFSET 0 keeps the planner
     # from folding it into the join with the people, which would work it out per person).
-    items = (
+    decided_here = select(func.count(decision.c.id)).where(
+        decision.c.change_request_id == cr.id, decision.c.version == version.c.number
+    )
+    distinct_customers = select(func.count(func.distinct(customer.c.person_id))).where(
+        customer.c.project_id == pr.id, customer.c.role == Role.CUSTOMER
+    )
+    # At least this many rows of the item are shown when nobody is singled out: customers
+    # whose turn it is, less everyone who decided on this version. Only a lower bound.
+    at_least = case(
+        (
+            and_(bindparam("person", type_=Integer).is_(None), not_(sponsors_first)),
+            distinct_customers.scalar_subquery() - decided_here.scalar_subquery(),
+        ),
+        else_=0,
+    )
+    turns = (
         select(
             cr.id.label("item_id"),
             cr.project_id.label("project_id"),
@@ -107,10 +122,27 @@ def _change_request_turns() -> Select[Any]:
             version.c.created_at.label("since"),
             case((not_(sponsors_first), 1), else_=0).label("customers"),
             case((and_(external, not_(customers_first)), 1), else_=0).label("sponsors"),
+            case((at_least > 0, at_least), else_=0).label("at_least"),
         )
         .select_from(joined)
         .where(cr.state == CRState.PENDING, cr.project_id.in_(_PROJECTS))
         .offset(0)
+        .subquery("turns")
+    )
+    # The rows shown are the first `:limit`: an item whose earlier items already make that
+    # many is never expanded into its people (pending costs what it shows, not all that is
+    # open).
+    before = func.sum(turns.c.at_least).over(
+        order_by=(turns.c.since, turns.c.project_id, turns.c.item_id), rows=(None, -1)
+    )
+    ranked = select(turns, func.coalesce(before, 0).label("before")).subquery("ranked")
+    items = (
+        select(
+            *(ranked.c[k] for k in ("item_id", "project_id", "title", "number", "since")),
+            ranked.c.customers,
+            ranked.c.sponsors,
+        )  # fmt: skip
+        .where(ranked.c.before < bindparam("limit", type_=Integer))
         .subquery("turn")
     )
     may_decide = or_(
