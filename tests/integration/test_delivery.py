@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.bootstrap import DeliveryOptions, Runtime, bootstrap
 from tests.fakes import FakeNotifier, FixedClock
@@ -163,12 +163,26 @@ async def test_an_update_claimed_elsewhere_is_not_superseded(
     rt, _, _ = runtime
     _, updates = await pending_card_updates(rt)
     store = OutboxStore(rt.sessions)
-    first = await store.claim(T0, 1, 60)  # another sender holds the older update
-    assert [r.id for r in first] == updates[:1]
-    second = await store.claim(T0, 10, 60)
-    # The newest of the rest is sent; the one held elsewhere is left to its holder.
-    assert [r.id for r in second if r.op == "update"] == updates[-1:]
+    async with rt.sessions() as session, session.begin():  # another sender holds the oldest
+        held = update(outbox).where(outbox.c.id == updates[0])
+        await session.execute(held.values(lease_until=T0 + timedelta(seconds=60)))
+    claimed = await store.claim(T0, 10, 60)
+    # The newest is sent; the one held elsewhere is left to its holder.
+    assert [r.id for r in claimed if r.op == "update"] == updates[-1:]
     assert (await states(rt, updates))[0] == "pending"
+
+
+async def test_a_claim_sends_a_cards_newest_update_even_before_it_is_due(
+    runtime: tuple[Runtime, FakeNotifier, FixedClock],
+) -> None:
+    rt, _, _ = runtime
+    _, updates = await pending_card_updates(rt)
+    store = OutboxStore(rt.sessions)
+    # The newest update was put back (a rate limit); the older one is due now.
+    await store.defer(updates[-1], T0 + timedelta(minutes=5))
+    claimed = await store.claim(T0, 1, 60)
+    assert [r.id for r in claimed] == updates[-1:]
+    assert await states(rt, updates) == ["superseded"] * (len(updates) - 1) + ["pending"]
 
 
 async def test_a_transient_failure_is_retried_later_and_a_permanent_one_is_not(

@@ -75,24 +75,34 @@ def _with_users(view: View, users: tuple[tuple[int, str], ...]) -> View:
 
 
 class Marks:
-    """Sent marks waiting to be written; one writer task drains them, so marks that arrive
-    while it writes go in its next statement together (a post is marked within one write
-    turn of being sent, as before: a crash re-sends no more than that)."""
+    """Sent marks and put-back rows waiting to be written; one writer task drains them, so
+    those that arrive while it writes go in its next transaction together (a post is marked
+    within one write turn of being sent, as before: a crash re-sends no more than that)."""
 
     def __init__(self, queue: OutboxQueue, now: Callable[[], datetime]) -> None:
         self.queue, self.now = queue, now
         self._waiting: list[Sent] = []
+        self._put_back: list[tuple[int, datetime]] = []
         self._writer: asyncio.Task[None] | None = None
 
     def add(self, sent: Sent) -> None:
         self._waiting.append(sent)
+        self._start()
+
+    def put_back(self, row_id: int, when: datetime) -> None:
+        """A row a limit held: due again `when`, untried (no attempt counted)."""
+        self._put_back.append((row_id, when))
+        self._start()
+
+    def _start(self) -> None:
         if self._writer is None or self._writer.done():
             self._writer = asyncio.get_running_loop().create_task(self._write())
 
     async def _write(self) -> None:
-        while self._waiting:
+        while self._waiting or self._put_back:
             sent, self._waiting = self._waiting, []
-            await self.queue.record_sent(sent, self.now())
+            later, self._put_back = self._put_back, []
+            await self.queue.record_sent(sent, self.now(), later)
 
     async def written(self) -> None:
         """Wait until every mark so far is written; raises what a failed write raised (its
@@ -104,5 +114,5 @@ class Marks:
             finally:
                 if writer.done() and self._writer is writer:
                     self._writer = None
-            if self._waiting and self._writer is None:
-                self._writer = asyncio.get_running_loop().create_task(self._write())
+            if (self._waiting or self._put_back) and self._writer is None:
+                self._start()

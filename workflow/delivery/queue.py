@@ -62,8 +62,11 @@ class OutboxQueue(Protocol):
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
     ) -> None: ...
-    async def record_sent(self, sent: Sequence[Sent], at: datetime) -> None:
-        """Mark these rows sent and remember the card copies they posted, all at once."""
+    async def record_sent(
+        self, sent: Sequence[Sent], at: datetime, put_back: Sequence[tuple[int, datetime]] = ()
+    ) -> None:
+        """Mark these rows sent, remember the card copies they posted, and put back the rows
+        (id, from when) a limit held, all at once."""
         ...
 
     async def mark_retry(

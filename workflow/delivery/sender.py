@@ -169,7 +169,7 @@ class Sender:
             targets = await self._targets(row, batch)
             later = await self._reserve([address for address, _ in targets])
             if later is not None:
-                await self.queue.defer(row.id, later)
+                self._marks.put_back(row.id, later)
                 self._wake_at(later)
                 return
             receipt, copy = await self._send(row, batch.views[row.id], targets)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
 from workflow.persistence.errors import database_errors
-from workflow.persistence.outbox_claim import PENDING, SENT, OutboxRecord
+from workflow.persistence.outbox_claim import PENDING, SENT
 from workflow.persistence.tables_delivery import card_copies, outbox
 
 
@@ -78,7 +78,6 @@ class SentRow(Protocol):
     def copy(self) -> dict[str, object] | None: ...
 
 
-RECORD_COLUMNS = [outbox.c[name] for name in OutboxRecord.__dataclass_fields__]
 # One UPDATE statement run for many rows (executemany): each row's own message ids.
 MARK_SENT = (
     update(outbox)
@@ -92,6 +91,14 @@ MARK_SENT = (
     )
 )
 COPY_COLUMNS = [card_copies.c[name] for name in CardCopyRecord.__dataclass_fields__]
+
+
+# Many rows put back untried at once (a rate limit said later), each with its own moment.
+PUT_BACK = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("b_id"))
+    .values(available_at=bindparam("b_available"), lease_until=None)
+)
 
 
 def insert_new_copies(session: AsyncSession) -> Any:

@@ -17,6 +17,7 @@ from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.outbox_claim import (
     PENDING,
+    RECORD_COLUMNS,
     SENT,
     UNDELIVERABLE,
     OutboxRecord,
@@ -25,7 +26,7 @@ from workflow.persistence.outbox_claim import (
 from workflow.persistence.outbox_rows import (
     COPY_COLUMNS,
     MARK_SENT,
-    RECORD_COLUMNS,
+    PUT_BACK,
     CardCopyRecord,
     SentRow,
     insert_new_copies,
@@ -58,6 +59,7 @@ class OutboxStore:
         (compare-and-set), which is what makes it safe on SQLite too.
         """
         free = or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now)
+        until = now + timedelta(seconds=lease_seconds)
         due = (
             select(outbox.c.id)
             .where(outbox.c.state == PENDING, outbox.c.available_at <= now, free)
@@ -72,12 +74,12 @@ class OutboxStore:
             lease = (
                 update(outbox)
                 .where(outbox.c.id.in_(ids), outbox.c.state == PENDING, free)
-                .values(lease_until=now + timedelta(seconds=lease_seconds))
+                .values(lease_until=until)
                 .returning(*RECORD_COLUMNS)
             )
             claimed = sorted((_record(row) for row in (await session.execute(lease)).all()),
                              key=lambda r: r.id)  # fmt: skip
-            return await coalesced(session, claimed, free)
+            return await coalesced(session, claimed, free, until)
 
     async def mark_sent(
         self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
@@ -91,21 +93,31 @@ class OutboxStore:
             lease_until=None,
         )
 
-    async def record_sent(self, sent: Sequence[SentRow], at: datetime) -> None:
-        """Mark many delivered rows sent, and remember the cards they posted, in one short
-        transaction (a copy already known is left as it is)."""
-        if not sent:
-            return
+    async def record_sent(
+        self,
+        sent: Sequence[SentRow],
+        at: datetime,
+        put_back: Sequence[tuple[int, datetime]] = (),
+    ) -> None:
+        """In one short transaction: mark delivered rows sent, remember the cards they
+        posted (a copy already known is left as it is), and put back the rows a limit held
+        (row id, from when), untried."""
         marks = [
             {"b_id": s.row_id, "b_at": at, "b_message": s.message_id,
              "b_conversation": s.conversation_id}
             for s in sent
         ]  # fmt: skip
         copies = [{**s.copy, "created_at": at} for s in sent if s.copy is not None]
+        later = [{"b_id": row_id, "b_available": when} for row_id, when in put_back]
+        if not (marks or later):
+            return
         async with self._transaction() as session:
-            await session.execute(MARK_SENT, marks)
+            if marks:
+                await session.execute(MARK_SENT, marks)
             if copies:
                 await session.execute(insert_new_copies(session), copies)
+            if later:
+                await session.execute(PUT_BACK, later)
 
     async def mark_retry(
         self,

@@ -141,7 +141,7 @@ def _change_request_turns() -> Select[Any]:
             *(ranked.c[k] for k in ("item_id", "project_id", "title", "number", "since")),
             ranked.c.customers,
             ranked.c.sponsors,
-        )  # fmt: skip
+        )
         .where(ranked.c.before < bindparam("limit", type_=Integer))
         .subquery("turn")
     )
