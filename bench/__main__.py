@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from bench import fanout, live, report, scale
+from bench import fanout, live, paths, report, scale
 from bench.micro import run_micro
 from bench.procs import stop_all
 
@@ -64,8 +64,8 @@ def main() -> None:
     print(report.table(rows))
     print(report.footer(requests, seeded, total, machine()))
     RESULTS.write_text(json.dumps({
-        "machine": machine(), "seconds": total, "connections": live.CONNECTIONS,
-        "seconds_per_path": live.SECONDS,
+        "machine": machine(), "seconds": total, "connections": paths.CONNECTIONS,
+        "seconds_per_path": paths.SECONDS,
         "table": [{**asdict(r), "ratio": r.ratio} for r in rows],
         "requests": asdict(requests), "reads": [asdict(r) for r in reads],
         "fanout": {**asdict(fanned), "ratio": fanned.ratio},

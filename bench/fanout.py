@@ -22,7 +22,8 @@ import httpx
 
 from bench import seed, signed
 from bench.fake_api import FakeSlackApi, Limits
-from bench.live import BIN, CHANNEL, PM, SECRET, TOKEN, base_env, keep_logs
+from bench.live import BIN, CHANNEL, PM, TOKEN, base_env, keep_logs
+from bench.paths import SECRET
 from bench.procs import Child, free_port
 
 CUSTOMERS = 500

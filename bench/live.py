@@ -4,7 +4,6 @@ counting what people receive as the fake Slack Web API recorded it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import shutil
@@ -15,159 +14,34 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import seed, signed
+from bench.databases import (
+    Database,
+    drop_postgres_database,
+    outbox_counts,
+    outbox_drained,
+    postgres_database,
+    sqlite_database,
+)
 from bench.fake_api import FakeSlackApi
+from bench.floor_seed import seed_spec
+from bench.paths import (
+    MAX_REQUESTS,
+    PY,
+    SECRET,
+    SETTLE_SECONDS,
+    Body,
+    PathFigures,
+    run_load,
+)
 from bench.procs import Child, free_port
 
-SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
 PM, SPONSOR, CHANNEL = "UPM", "USPONSOR", "C0001"
-CONNECTIONS = 16
-SECONDS = 10.0
-MAX_REQUESTS = 12_000
-SETTLE_SECONDS = 15.0
-PY = sys.executable
 BIN = Path(PY).parent
 ROOT = Path(__file__).resolve().parent.parent
 LOGS = ROOT / "build" / "bench-logs"
-# PostgreSQL for the second clientloop run: a fresh database on the local server (trust auth).
-POSTGRES_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-POSTGRES_DB = "clientloop_bench"
-POSTGRES_URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{POSTGRES_DB}"
-
-
-@dataclass(frozen=True)
-class Database:
-    """Where one `clientloop serve` run keeps its data; `slug` names its logs and reply ids."""
-
-    label: str  # as the table shows the target, e.g. "clientloop (SQLite)"
-    slug: str
-    url: str
-
-
-def sqlite_database(work: Path) -> Database:
-    return Database(
-        "clientloop (SQLite)", "sqlite", f"sqlite+aiosqlite:///{work / 'clientloop.db'}"
-    )
-
-
-async def postgres_database() -> Database | str:
-    """A fresh `clientloop_bench` database, or why there is none (the run is then skipped)."""
-    try:
-        await _admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)",
-                     f"CREATE DATABASE {POSTGRES_DB}")  # fmt: skip
-    except (OSError, SQLAlchemyError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"clientloop (PostgreSQL) skipped: 127.0.0.1:5432 did not serve ({first[:120]})"
-    return Database("clientloop (PostgreSQL)", "postgres", POSTGRES_URL)
-
-
-async def drop_postgres_database() -> None:
-    with contextlib.suppress(OSError, SQLAlchemyError):
-        await _admin(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-
-
-async def _admin(*statements: str) -> None:
-    engine = create_async_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT",
-                                 connect_args={"timeout": 5})  # fmt: skip
-    try:
-        async with engine.connect() as connection:
-            for statement in statements:
-                await connection.exec_driver_sql(statement)
-    finally:
-        await engine.dispose()
-
-
-@dataclass(frozen=True)
-class PathFigures:
-    """What one path got at 16 connections; rates per second of the run."""
-
-    target: str
-    path: str
-    sent: int
-    acks_per_s: float
-    good_per_s: float
-    good: int
-    sorry: int
-    unanswered: int
-    errors: int
-    ack_p50_ms: float
-    ack_p99_ms: float
-    seconds: float
-    generator_cpu: float
-    reply_p50_ms: float  # from sending the request to its first good reply
-    reply_p99_ms: float
-
-
-@dataclass(frozen=True)
-class Body:
-    """A request body and the response_url id its replies come back under."""
-
-    reply_id: str
-    body: bytes
-
-
-async def run_load(child: Child, fake: FakeSlackApi, path: str, bodies: list[Body],
-                   work: Path, target: str) -> PathFigures:  # fmt: skip
-    spec = {"host": "127.0.0.1", "port": child.port, "secret": SECRET,
-            "connections": CONNECTIONS, "seconds": SECONDS,
-            "bodies": [b.body.decode() for b in bodies[:MAX_REQUESTS]]}  # fmt: skip
-    slug = "".join(ch if ch.isalnum() else "-" for ch in f"{target} {path}")
-    spec_file, out_file = work / f"{slug}.spec.json", work / f"{slug}.out.json"
-    spec_file.write_text(json.dumps(spec))
-    proc = await asyncio.create_subprocess_exec(PY, "-m", "bench.load", str(spec_file),
-                                                str(out_file))  # fmt: skip
-    await asyncio.wait_for(proc.wait(), SECONDS + 60)
-    out = json.loads(out_file.read_text())
-    # An answer in the acknowledgement has arrived already; the rest come through the fake.
-    acked = {bodies[r[0]].reply_id for r in out["results"] if r[1] == 200 and not r[5]}
-    await settle(fake, acked)
-    found = figures(target, path, bodies, out, fake)
-    print(f"  {target} {path}: {found}", file=sys.stderr, flush=True)
-    return found
-
-
-async def settle(fake: FakeSlackApi, acked: set[str]) -> None:
-    """Done when every acked request got a reply, or SETTLE_SECONDS after the load stopped."""
-    deadline, answered, seen = time.monotonic() + SETTLE_SECONDS, set[str](), 0
-    while time.monotonic() < deadline and not acked <= answered:
-        answered.update(r.key for r in fake.replies[seen:])
-        seen = len(fake.replies)
-        await asyncio.sleep(0.25)
-
-
-def figures(target: str, path: str, bodies: list[Body], out: dict[str, Any],
-            fake: FakeSlackApi) -> PathFigures:  # fmt: skip
-    results: list[list[Any]] = out["results"]
-    ids = {bodies[r[0]].reply_id: r for r in results}
-    by_id: dict[str, list[Any]] = {}
-    for reply in fake.replies:
-        if reply.key in ids:
-            by_id.setdefault(reply.key, []).append(reply)
-    acked = [r for r in results if r[1] == 200 and not r[3]]
-    # When each request's first good reply reached the person: in its ack, or at the fake.
-    replied = {bodies[r[0]].reply_id: r[4] + r[2] for r in acked if r[5]}
-    for key, rs in by_id.items():
-        if key not in replied and any(not x.sorry for x in rs):
-            replied[key] = min(x.at for x in rs if not x.sorry)
-    sorry = {k for k, rs in by_id.items() if any(x.sorry for x in rs)}
-    sorry |= {bodies[r[0]].reply_id for r in results if r[3]}
-    span = max(out["elapsed"], max(replied.values(), default=0.0) - out["started"])
-    lat = sorted(r[2] for r in acked) or [0.0]
-    waits = sorted(at - ids[key][4] for key, at in replied.items()) or [0.0]  # from sending
-    return PathFigures(
-        target, path, len(results), len(acked) / out["elapsed"], len(replied) / span,
-        len(replied), len(sorry), sum(1 for r in acked if bodies[r[0]].reply_id not in replied),
-        sum(1 for r in results if r[1] != 200), _pct(lat, 0.5) * 1e3, _pct(lat, 0.99) * 1e3,
-        span, out["cpu"] / out["elapsed"], _pct(waits, 0.5) * 1e3, _pct(waits, 0.99) * 1e3,
-    )  # fmt: skip
-
-
-def _pct(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def commands(fake: FakeSlackApi, tag: str, text: str, count: int) -> list[Body]:
@@ -241,62 +115,134 @@ async def bare_stage(
         child.stop()
 
 
-def clientloop_env(fake: FakeSlackApi, port: int, database: Database) -> dict[str, str]:
+FLOOR = "bare Bolt + decision writes"
+
+
+async def floor_stage(fake: FakeSlackApi, work: Path, buttons: list[Any]) -> list[PathFigures]:
+    """The floor app (bench/floor_app.py) on the same clicks: SQLite, then PostgreSQL when it
+    answers; each a fresh database the app migrates and seeds with these buttons' ids."""
+    sqlite = f"sqlite+aiosqlite:///{work / 'floor.db'}"
+    paths = [await floor_run(fake, work, buttons, "SQLite", sqlite)]
+    postgres = await postgres_database()
+    if not isinstance(postgres, str):
+        try:
+            paths.append(await floor_run(fake, work, buttons, "PostgreSQL", postgres.url))
+        finally:
+            await drop_postgres_database()
+    return paths
+
+
+async def floor_run(fake: FakeSlackApi, work: Path, buttons: list[Any], name: str,
+                    url: str) -> PathFigures:  # fmt: skip
+    spec = work / f"floor-{name}.json"
+    spec.write_text(json.dumps(seed_spec(signed.TEAM, CHANNEL, PM, buttons)))
+    port = free_port()
+    argv = [PY, "-m", "bench.floor_app", str(port), fake.api_url, SECRET, TOKEN, url, str(spec)]
+    child = Child(argv, base_env(), work / f"floor-{name}.log", port, work)
+    try:
+        await asyncio.to_thread(child.start)
+        bodies = clicks(fake, f"floor.{name}", buttons)
+        return await run_load(child, fake, "Approve click", bodies, work, f"{FLOOR} ({name})")
+    finally:
+        child.stop()
+
+
+# Seeding sends hundreds of DMs at once: its server runs with Slack's pacing raised. The
+# measured server keeps the product's defaults (CLIENTLOOP_SLACK_*), as a deployment does:
+# card updates then go out as fast as Slack would take them, newest version first.
+RAISED_PACING = {
+    "CLIENTLOOP_SLACK_PER_CHANNEL_PER_SECOND": "100000",
+    "CLIENTLOOP_SLACK_CHANNEL_BURST": "100000",
+    "CLIENTLOOP_SLACK_PER_WORKSPACE_PER_MINUTE": "10000000",
+    "CLIENTLOOP_SLACK_WORKSPACE_BURST": "100000",
+}
+
+
+def clientloop_env(
+    fake: FakeSlackApi, port: int, database: Database, *, seeding: bool = False
+) -> dict[str, str]:
     return {**base_env(), "DATABASE_URL": database.url,
             "SLACK_SIGNING_SECRET": SECRET, "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": fake.api_url, "PORT": str(port), "HOST": "127.0.0.1",
-            # Seeding sends hundreds of DMs: pacing is the fan-out's subject, not this one's.
-            "CLIENTLOOP_SLACK_PER_CHANNEL_PER_SECOND": "100000",
-            "CLIENTLOOP_SLACK_CHANNEL_BURST": "100000",
-            "CLIENTLOOP_SLACK_PER_WORKSPACE_PER_MINUTE": "10000000",
-            "CLIENTLOOP_SLACK_WORKSPACE_BURST": "100000"}  # fmt: skip
+            **(RAISED_PACING if seeding else {})}  # fmt: skip
 
 
-async def clientloop_stage(
-    fake: FakeSlackApi, work: Path, database: Database
-) -> tuple[list[PathFigures], ProcessFigures, float, list[seed.Button], list[str]]:
+def serve(fake: FakeSlackApi, work: Path, database: Database, *, seeding: bool) -> Child:
     port = free_port()
-    env = clientloop_env(fake, port, database)
+    log = work / f"clientloop-{database.slug}{'-seeding' if seeding else ''}.log"
+    env = clientloop_env(fake, port, database, seeding=seeding)
+    return Child([str(BIN / "clientloop"), "serve", "--no-scheduler"], env, log, port, work)
+
+
+async def seeded_database(
+    fake: FakeSlackApi, work: Path, database: Database
+) -> tuple[float, list[seed.Button], list[str]]:
+    """Migrate, then seed as a PM would on a server with raised pacing, until its outbox is
+    empty; returns the seconds it took, the Approve buttons and the failed submissions."""
     # A run starts from what this database's server sends: no modal or DM of an earlier run.
     fake.views.clear()
     fake.messages.clear()
     fake.keep_messages = True
     quiet = asyncio.subprocess.DEVNULL
+    env = clientloop_env(fake, 0, database, seeding=True)
     upgrade = await asyncio.create_subprocess_exec(
         str(BIN / "clientloop"), "db", "upgrade", env=env, cwd=work, stdout=quiet, stderr=quiet
     )
     if await asyncio.wait_for(upgrade.wait(), 120) != 0:
         raise RuntimeError(f"clientloop db upgrade failed on {database.label}")
-    child = Child(
-        [str(BIN / "clientloop"), "serve", "--no-scheduler"],
-        env,
-        work / f"clientloop-{database.slug}.log",
-        port,
-        work,
-    )
-    await asyncio.to_thread(child.start)
+    seeder = serve(fake, work, database, seeding=True)
+    await asyncio.to_thread(seeder.start)
     try:
-        await asyncio.sleep(1.0)
-        idle = child.rss_mib()
         started = time.monotonic()
-        async with httpx.AsyncClient(base_url=child.base_url, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=seeder.base_url, timeout=30) as http:
             await seed.project(http, fake, SECRET, CUSTOMERS)
             failures = await seed.changes(http, fake, SECRET, CHANGES)
         made = CHANGES - len(failures)
         buttons = await seed.harvest(fake, CUSTOMERS, made * len(CUSTOMERS))
-        seeded = time.monotonic() - started
+        await outbox_drained(database.url, 60)
+        return time.monotonic() - started, buttons, failures
+    finally:
         fake.keep_messages = False
+        seeder.stop()
+
+
+async def clientloop_stage(
+    fake: FakeSlackApi, work: Path, database: Database
+) -> tuple[list[PathFigures], ProcessFigures, float, list[seed.Button], list[str]]:
+    seeded, buttons, failures = await seeded_database(fake, work, database)
+    child = serve(fake, work, database, seeding=False)
+    await asyncio.to_thread(child.start)
+    try:
+        await asyncio.sleep(1.0)
+        idle = child.rss_mib()
         paths = []
         for path, text in (("/loop help", "help"), ("/loop pending", "pending")):
             # The tag becomes part of each response_url: it must be a plain path segment.
             bodies = commands(fake, f"{database.slug}.{text}", text, MAX_REQUESTS)
             paths.append(await run_load(child, fake, path, bodies, work, database.label))
         approvals = clicks(fake, f"{database.slug}.approve", buttons)
+        before = fake.method_counts.get("chat.update", 0)
         paths.append(await run_load(child, fake, "Approve click", approvals, work, database.label))
+        CARD_UPDATES[database.label] = await card_updates(
+            database.url, fake.method_counts.get("chat.update", 0) - before
+        )
         process = ProcessFigures(child.ready_seconds, idle, child.rss_mib())
         return paths, process, seeded, buttons, failures
     finally:
         child.stop()
+
+
+# Per clientloop target: what the Approve clicks' card updates came to by the end of the run.
+CARD_UPDATES: dict[str, str] = {}
+
+
+async def card_updates(url: str, calls: int) -> str:
+    counts = await outbox_counts(url)
+    sent, newer, queued = (counts.get(("update", s), 0) for s in ("sent", "superseded", "pending"))
+    return (
+        f"{calls} chat.update calls during the run; card update rows: {sent} sent, {newer} "
+        f"replaced by a newer version of the same card before sending, {queued} still queued"
+    )
 
 
 def log_errors(log: Path) -> dict[str, int]:
@@ -309,15 +255,23 @@ def log_errors(log: Path) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:10])
 
 
+def server_errors(work: Path, database: Database) -> dict[str, int]:
+    """ERROR lines of the measured server's log, and of the seeding server's (marked)."""
+    seeding = log_errors(work / f"clientloop-{database.slug}-seeding.log")
+    measured = log_errors(work / f"clientloop-{database.slug}.log")
+    return measured | {f"[seeding] {line}": n for line, n in seeding.items()}
+
+
 async def run_requests(work: Path) -> LiveResults:
-    """clientloop on SQLite, then on PostgreSQL when it answers, then the bare app."""
+    """clientloop on SQLite, then on PostgreSQL when it answers, then the bare app, then the
+    floor (bare Bolt + the decision's writes) on the same clicks."""
     fake = FakeSlackApi()
     await fake.start()
     try:
         sqlite = sqlite_database(work)
         paths, clientloop, seeded, buttons, failures = await clientloop_stage(fake, work, sqlite)
         processes, skipped = {sqlite.label: clientloop}, []
-        errors = log_errors(work / f"clientloop-{sqlite.slug}.log")
+        errors = server_errors(work, sqlite)
         postgres = await postgres_database()
         if isinstance(postgres, str):
             skipped.append(postgres)
@@ -332,14 +286,15 @@ async def run_requests(work: Path) -> LiveResults:
             paths += pg_paths
             processes[postgres.label] = pg_process
             failures += [f"{postgres.label}: {f}" for f in pg_failures]
-            pg_errors = log_errors(work / f"clientloop-{postgres.slug}.log")
+            pg_errors = server_errors(work, postgres)
             errors |= {f"[PostgreSQL] {line}": n for line, n in pg_errors.items()}
         # The bare app acks the same click payloads (it keeps no state, so reuse is fair).
         bare_paths, bare = await bare_stage(fake, work, buttons)
         processes[BARE] = bare
+        floor_paths = await floor_stage(fake, work, buttons)
         return LiveResults(
-            [*paths, *bare_paths], processes, seeded, failures, len(buttons), errors, CHANGES,
-            SETTLE_SECONDS, skipped,
+            [*paths, *bare_paths, *floor_paths], processes, seeded, failures, len(buttons),
+            errors, CHANGES, SETTLE_SECONDS, skipped,
         )  # fmt: skip
     finally:
         await fake.stop()

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bench.fanout import FanoutFigures
-from bench.live import BARE, LiveResults, PathFigures
+from bench.live import BARE, CARD_UPDATES, FLOOR, LiveResults
+from bench.paths import PathFigures
 from bench.scale import ReadFigure
 
 BARE_OF = {"/loop help": "bare command", "/loop pending": "bare command",
@@ -29,8 +30,8 @@ class Row:
 
 
 def path_rows(live: LiveResults) -> Iterator[Row]:
-    """Each clientloop target's paths beside bare Bolt's: "clientloop (SQLite)", then
-    "clientloop (PostgreSQL)" when it ran."""
+    """Each target's paths beside bare Bolt's: "clientloop (SQLite)", then "clientloop
+    (PostgreSQL)" when it ran, then the floor's Approve click on each database."""
     bare_found = {p.path: p for p in live.paths if p.target == BARE}
     targets = list(dict.fromkeys(p.target for p in live.paths if p.target != BARE))
     for target in targets:
@@ -94,12 +95,23 @@ def fmt(value: float | str | None) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    head = ["section", "measure", "clientloop", "bare Bolt", "clientloop ÷ bare"]
+    head = ["section", "measure", "target", "bare Bolt", "target ÷ bare"]
     lines = [head, ["---"] * 5]
     for r in rows:
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
         lines.append([r.section, r.measure, fmt(r.clientloop), fmt(r.bare), ratio])
     return "\n".join("| " + " | ".join(cells) + " |" for cells in lines)
+
+
+def floor_line(live: LiveResults) -> str:
+    """clientloop's Approve click good replies/s over the floor's, database by database."""
+    good = {p.target: p.good_per_s for p in live.paths if p.path == "Approve click"}
+    parts = [f"{db} {good[f'clientloop ({db})'] / good[f'{FLOOR} ({db})']:.2f}"
+             for db in ("SQLite", "PostgreSQL")
+             if good.get(f"clientloop ({db})") and good.get(f"{FLOOR} ({db})")]  # fmt: skip
+    return "Approve click good replies/s, clientloop ÷ floor (bare Bolt + decision writes): " + (
+        ", ".join(parts) or "not measured"
+    )
 
 
 def footer(live: LiveResults, seeded: dict[int, float], total: float, machine: str) -> str:
@@ -120,6 +132,8 @@ def footer(live: LiveResults, seeded: dict[int, float], total: float, machine: s
         f"Seeding: {len(live.seed_failures)} change-request submissions failed"
         + (f" (first: {live.seed_failures[0]})" if live.seed_failures else "") + ".",
         f"Reads: seeded by bulk INSERT ({sizes}); per call timeout and skips as noted.",
+        floor_line(live),
+        *(f"Approve clicks, {target}: {line}." for target, line in CARD_UPDATES.items()),
         f"clientloop server log ERROR lines: {errors}",
         *live.skipped,
     ])  # fmt: skip
