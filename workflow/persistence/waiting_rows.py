@@ -96,24 +96,51 @@ def _change_request_turns() -> Select[Any]:
     )
     sponsors_first = and_(pr.approval_order == ApprovalOrder.SPONSOR_FIRST, external, sponsor_waits)
     customers_first = and_(pr.approval_order == ApprovalOrder.CUSTOMER_FIRST, approvals < needed)
-    # Whose turn it may be, worked out once per change request (OFFSET 0 keeps the planner
-    # from folding it into the join with the people, which would work it out per person).
+    # A lower bound of the rows an item shows when nobody is singled out, cheap to work out:
+    # unless the sponsor may come first, every customer who has not decided on this version
+    # waits (the people are counted once, everyone's decisions taken off).
     decided_here = select(func.count(decision.c.id)).where(
         decision.c.change_request_id == cr.id, decision.c.version == version.c.number
     )
     distinct_customers = select(func.count(func.distinct(customer.c.person_id))).where(
         customer.c.project_id == pr.id, customer.c.role == Role.CUSTOMER
     )
-    # At least this many rows of the item are shown when nobody is singled out: customers
-    # whose turn it is, less everyone who decided on this version. Only a lower bound.
-    at_least = case(
-        (
-            and_(bindparam("person", type_=Integer).is_(None), not_(sponsors_first)),
-            distinct_customers.scalar_subquery() - decided_here.scalar_subquery(),
-        ),
-        else_=0,
+    opened = (
+        select(
+            cr.id.label("item_id"),
+            cr.project_id.label("project_id"),
+            version.c.number.label("number"),
+            version.c.created_at.label("since"),
+            pr.approval_order.label("approval_order"),
+            (distinct_customers.scalar_subquery() - decided_here.scalar_subquery()).label("left"),
+        )
+        .select_from(joined)
+        .where(cr.state == CRState.PENDING, cr.project_id.in_(_PROJECTS))
+        .offset(0)
+        .subquery("opened")
     )
-    turns = (
+    everyone = bindparam("person", type_=Integer).is_(None)
+    customers_wait = opened.c.approval_order != ApprovalOrder.SPONSOR_FIRST
+    at_least = case((and_(everyone, customers_wait, opened.c.left > 0), opened.c.left), else_=0)
+    # Only the first `:limit` rows are shown: an item whose earlier items surely make that
+    # many is never looked at further (pending costs what it shows, not all that is open).
+    before = func.sum(at_least).over(
+        order_by=(opened.c.since, opened.c.project_id, opened.c.item_id), rows=(None, -1)
+    )
+    ranked = select(
+        opened.c.item_id, opened.c.number, func.coalesce(before, 0).label("before")
+    ).subquery("ranked")
+    kept = select(ranked).where(ranked.c.before < bindparam("limit", type_=Integer)).subquery()
+    # Whose turn it may be, worked out once per kept change request (OFFSET 0 keeps the
+    # planner from folding it into the join with the people, which would work it out per
+    # person); the joins by key put `cr`, `cur` and the project back under the expressions.
+    again = (
+        kept.join(t.change_requests, cr.id == kept.c.item_id)
+        .join(version, and_(version.c.change_request_id == cr.id,
+                            version.c.number == kept.c.number))
+        .join(t.projects, pr.id == cr.project_id)
+    )  # fmt: skip
+    items = (
         select(
             cr.id.label("item_id"),
             cr.project_id.label("project_id"),
@@ -122,27 +149,9 @@ def _change_request_turns() -> Select[Any]:
             version.c.created_at.label("since"),
             case((not_(sponsors_first), 1), else_=0).label("customers"),
             case((and_(external, not_(customers_first)), 1), else_=0).label("sponsors"),
-            case((at_least > 0, at_least), else_=0).label("at_least"),
         )
-        .select_from(joined)
-        .where(cr.state == CRState.PENDING, cr.project_id.in_(_PROJECTS))
+        .select_from(again)
         .offset(0)
-        .subquery("turns")
-    )
-    # The rows shown are the first `:limit`: an item whose earlier items already make that
-    # many is never expanded into its people (pending costs what it shows, not all that is
-    # open).
-    before = func.sum(turns.c.at_least).over(
-        order_by=(turns.c.since, turns.c.project_id, turns.c.item_id), rows=(None, -1)
-    )
-    ranked = select(turns, func.coalesce(before, 0).label("before")).subquery("ranked")
-    items = (
-        select(
-            *(ranked.c[k] for k in ("item_id", "project_id", "title", "number", "since")),
-            ranked.c.customers,
-            ranked.c.sponsors,
-        )
-        .where(ranked.c.before < bindparam("limit", type_=Integer))
         .subquery("turn")
     )
     may_decide = or_(
