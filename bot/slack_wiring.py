@@ -135,7 +135,9 @@ def default_parts(settings: Settings) -> SlackParts:
         seal = Seal(secret.get_secret_value() if secret else "")
         homes.bind(runtime.engine, runtime.dispatcher, runtime.clock, runtime.read_engine)
         runtime.closers.append(homes.close)
-        register(app, Deps(runtime.dispatcher, runtime.clock, seal, homes=homes))
+        deps = Deps(runtime.dispatcher, runtime.clock, seal, homes=homes)
+        runtime.closers.append(deps.responses.close)
+        register(app, deps)
 
     def notifier(client_for: ClientFor) -> Notifier:
         homes.client_for = client_for

@@ -36,7 +36,7 @@ from handlers.slack.payloads import (
     typed_in_dm,
 )
 from handlers.slack.people import Directory
-from handlers.slack.replies import Replier
+from handlers.slack.replies import Replier, Respond, ResponseUrls
 from handlers.slack.sealed import Seal
 from workflow.dispatcher import Dispatcher
 from workflow.domain.people import Platform
@@ -80,10 +80,16 @@ class Deps:
     seal: Seal  # modals' private_metadata
     directory: Directory = field(default_factory=Directory)
     homes: HomeTabs = field(default_factory=HomeTabs)
+    responses: ResponseUrls = field(default_factory=ResponseUrls)  # replies on one session
 
     def __post_init__(self) -> None:
         if self.homes.dispatcher is None:
             self.homes.dispatcher, self.homes.clock = self.dispatcher, self.clock
+
+    def respond(self, body: dict[str, Any]) -> Respond | None:
+        """A `respond` for the request's response_url, if it came with one."""
+        url = body.get("response_url")
+        return self.responses(url) if isinstance(url, str) and url else None
 
     async def origin(
         self,
@@ -177,7 +183,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.command(COMMANDS[0])
     async def loop_command(
-        ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any, respond: Any
+        ack: Any, body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         where = source(body, context)
 
@@ -189,7 +195,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
         answer = await answered_in_ack(ack, work())
         if answer is not None:
-            reply = Replier(client, where.identity.user_id, where.channel_id, respond)
+            reply = Replier(client, where.identity.user_id, where.channel_id, deps.respond(body))
             await render(answer, Situation(client, where, reply, deps.seal))
 
     @app.action(ACTION_ID_PATTERN)
@@ -199,11 +205,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         action: dict[str, Any],
         client: AsyncWebClient,
         context: Any,
-        respond: Any,
     ) -> None:
         where = source(body, context)
-        respond_ = respond if body.get("response_url") else None
-        reply = Replier(client, where.identity.user_id, where.channel_id, respond_)
+        reply = Replier(client, where.identity.user_id, where.channel_id, deps.respond(body))
         try:
             item, version = decode_value(str(action.get("value") or ""))
         except ValueError:

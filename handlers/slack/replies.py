@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from handlers.slack.blocks import ephemeral_blocks, fit
 from handlers.slack.render_message import message_blocks
@@ -26,6 +28,38 @@ def private_text(text: str) -> tuple[str, list[dict[str, Any]]]:
 def private_view(view: View, viewer: int | None) -> tuple[str, list[dict[str, Any]]]:
     """The fallback text and blocks of a card shown privately to `viewer`."""
     return message_blocks(view, viewer, in_channel=False)
+
+
+class ResponseUrls:
+    """Posts to a request's response_url on one HTTP session for the whole process.
+
+    Bolt's `respond` opens an HTTP session, and so a connection (in production a TLS
+    handshake with hooks.slack.com), for every reply; under a burst that cost more than
+    the reply. `urls(url)` is a `respond` for that url; `close()` at shutdown.
+    """
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def __call__(self, url: str) -> Respond:
+        async def respond(**message: Any) -> None:
+            client = AsyncWebhookClient(url, session=self._pooled(), logger=log)
+            response = await client.send_dict(message)
+            if response.status_code != 200:
+                log.warning("response_url answered %s: %.200s", response.status_code,
+                            response.body)  # fmt: skip
+
+        return respond
+
+    def _pooled(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
 
 
 @dataclass
@@ -55,5 +89,5 @@ class Replier:
                 )
             else:
                 await self.client.chat_postMessage(channel=self.user_id, text=text, blocks=blocks)
-        except SlackClientError:
+        except (SlackClientError, aiohttp.ClientError, TimeoutError):
             log.exception("could not answer %s privately", self.user_id)
