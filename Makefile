@@ -6,15 +6,28 @@ STAMP := $(VENV)/.installed
 # Test processes: independent tests run side by side (pytest-xdist); `make test WORKERS=0` runs them in one.
 WORKERS ?= auto
 
-.PHONY: venv run test lint bench fmt clean teams-package
+.PHONY: venv lock run test lint bench fmt clean teams-package
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The venv holds exactly the locked versions (runtime + dev, every file checked against its
+# hash), then clientloop itself on top without resolving anything again.
+$(STAMP): requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-writes the locks from pyproject.toml for Python 3.11 on Linux, keeping every pin that
+# still fits its bounds; `make lock UPGRADE=1` moves every package to its newest allowed release.
+# Runtime first, then dev constrained by it, so both locks agree on every runtime package.
+LOCK_FLAGS = --quiet --generate-hashes --python-version 3.11 --python-platform linux \
+	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+lock: venv
+	$(BIN)/uv pip compile $(LOCK_FLAGS) pyproject.toml -o requirements.lock
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra dev -c requirements.lock pyproject.toml \
+		-o requirements-dev.lock
 
 run: venv
 	$(BIN)/clientloop db upgrade

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import bootstrap, delivery_options
+from bot.metrics import Metrics, add_metrics
+from bot.request_ids import RequestIds
 from bot.scheduling import start_ticking, stop_ticking
 from bot.settings import Settings, platform_lines
 from bot.slack_http import add_slack_routes
@@ -50,6 +52,7 @@ def create_app(
     """
     parts = slack_parts or default_parts(settings)
     teams_plug = teams_parts or default_teams_parts(settings)
+    metrics = Metrics()  # this app's own registry, served at GET /metrics
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -66,6 +69,7 @@ def create_app(
             delivery=delivery_options(settings),
             zone=settings.clientloop_timezone,
             secret_keys=settings.secret_keys,
+            metrics=metrics,
         )
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         app.state.teams = teams
@@ -108,8 +112,10 @@ def create_app(
     app.state.settings = settings
     app.state.run_scheduler = run_scheduler
     _add_health_routes(app)
+    add_metrics(app, metrics)
     if settings.slack_single_workspace or settings.slack_oauth:
         add_slack_routes(app, oauth=settings.slack_oauth)
+    app.add_middleware(RequestIds)  # added last, so outermost: every line of a request has it
     return app
 
 

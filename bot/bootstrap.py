@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.metrics import Metrics
 from bot.settings import Settings
 from workflow.audit import derive_keys
 from workflow.delivery.limits import (
@@ -82,6 +83,7 @@ class Runtime:
     # Run at close, once the sender has drained (e.g. the Slack clients' pooled connections).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     audit_keys: AuditKeys = UNKEYED
+    metrics: Metrics = field(default_factory=Metrics)  # this process's; GET /metrics serves it
 
     def uow(self) -> UnitOfWork:
         return SqlUnitOfWork(self.sessions, self.audit_keys)
@@ -116,12 +118,15 @@ def bootstrap(
     delivery: DeliveryOptions | None = None,
     zone: str = "UTC",
     secret_keys: Sequence[str] = (),
+    metrics: Metrics | None = None,
 ) -> Runtime:
     """Build the runtime; the sender is kicked after every commit unless told otherwise.
 
     `zone` is the default time zone of people whose platform gives none (CLIENTLOOP_TIMEZONE).
     `secret_keys` (`Settings.secret_keys`: the current first) key the audit trail; without
     them it is sealed with plain sha256 and its checkpoints go unsigned (SECURITY.md).
+    `metrics` (a fresh registry unless given) is told what the core, the sender, the
+    scheduler and the database engines report.
     """
     engine = engine or make_engine(database_url)
     sessions = make_sessionmaker(engine)
@@ -133,6 +138,7 @@ def bootstrap(
     uow_factory = sql_uow_factory(sessions, audit_keys)
     reads = read_uow_factory(read_sessions, audit_keys)
     options = delivery or DeliveryOptions()
+    metrics = metrics or Metrics()
     sender = Sender(
         OutboxStore(sessions, read_sessions),
         reads,  # the sender only looks people and places up: never SQLite's one writer
@@ -142,9 +148,14 @@ def bootstrap(
         lease_seconds=options.lease_seconds,
         max_attempts=options.max_attempts,
         wake_for_deferred=deliver_after_commit,
+        telemetry=metrics,
     )
     after = sender.kick_after_commit if deliver_after_commit else None
     bus = make_bus(uow_factory, after_commit=after)
-    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=reads)
+    dispatcher = Dispatcher(bus, uow_factory, clock, zone, reads=reads, telemetry=metrics)
     made = (engine, sessions, read_sessions, bus, sender, clock, dispatcher, chosen)
-    return Runtime(*made, audit_keys=audit_keys)
+    runtime = Runtime(*made, audit_keys=audit_keys, metrics=metrics)
+    for watched in {engine, runtime.read_engine}:  # one engine on PostgreSQL, two on SQLite
+        runtime.closers.append(metrics.watch_database(watched))
+    metrics.outbox.read_from(runtime.read_engine, clock)
+    return runtime

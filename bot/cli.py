@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, TypeAlias
@@ -50,19 +51,42 @@ def serve(args: argparse.Namespace) -> int:
     # `serve` here, before the scheduler has ticked or Slack has been asked anything.
     sock = listening_socket(host, port)
     app = create_app(settings, run_scheduler=not args.no_scheduler)
-    server = uvicorn.Server(
+    log = logging.getLogger("clientloop")
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().shutdown(sockets)
+            # Said here: after a SIGTERM uvicorn raises it again once `run` is over, and
+            # the process ends before any line after `run` could be written.
+            log.info("clientloop serve stopped")
+
+    server = Server(
         uvicorn.Config(
             app,
             log_level=settings.clientloop_log_level.lower(),
-            # uvicorn's loggers then reach the root handler, whose filter scrubs secrets.
+            # uvicorn's loggers then reach the root handler, with our format and filters.
             log_config=None,
         )
     )
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
-    logging.getLogger("clientloop").info("listening on http://%s:%d", shown, port)
+    log.info("clientloop serve starting: %s", what_runs(settings, scheduler=not args.no_scheduler))
+    log.info("listening on http://%s:%d", shown, port)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how `serve` is stopped
         server.run(sockets=[sock])
     return 0 if server.started else STARTUP_FAILURE
+
+
+def what_runs(settings: Settings, *, scheduler: bool, http: bool = True) -> str:
+    """What this process runs, in one line: platforms, scheduler, database kind (no URL)."""
+    platforms = [
+        f"Slack {'on' if settings.slack_enabled else 'off'}",
+        f"Teams {'on' if settings.teams_enabled else 'off'}",
+    ]
+    every = settings.clientloop_scheduler_tick_seconds
+    ticking = f"scheduler on (every {every} s)" if scheduler else "scheduler off"
+    serving = "HTTP server on" if http else "no HTTP server"
+    database = settings.database_url.partition("+")[0]  # the backend's name, never the URL
+    return f"{', '.join(platforms)}, {ticking}, {serving}, database {database}"
 
 
 def add_scheduler(commands: Subparsers) -> None:
@@ -75,7 +99,11 @@ def add_scheduler(commands: Subparsers) -> None:
 def scheduler_process(_args: argparse.Namespace) -> int:
     from bot.scheduling import run_scheduler_process
 
-    asyncio.run(run_scheduler_process(_settings()))
+    settings = _settings()
+    log = logging.getLogger("clientloop")
+    log.info("clientloop scheduler starting: %s", what_runs(settings, scheduler=True, http=False))
+    asyncio.run(run_scheduler_process(settings))
+    log.info("clientloop scheduler stopped")
     return 0
 
 
@@ -167,20 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings() -> Settings:
+    from bot.log_format import configure_logging
     from bot.redaction import install_redaction
     from bot.settings import load_settings
 
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.clientloop_log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(settings)  # text or JSON lines, the request id, quiet libraries
     install_redaction(settings)  # before anything logs: no token or password in the log
-    # APScheduler logs every tick at INFO; its warnings (a missed or failed tick) still show.
-    apscheduler_level = max(logging.WARNING, logging.getLevelName(settings.clientloop_log_level))
-    logging.getLogger("apscheduler").setLevel(apscheduler_level)
-    # Alembic names every plugin it loads at INFO, seven lines before any `db upgrade` says more.
-    logging.getLogger("alembic.runtime.plugins").setLevel(apscheduler_level)
     return settings
 
 

@@ -23,6 +23,11 @@ HIDDEN = "[redacted]"
 # ordinary words, and a real secret is longer anyway.
 MIN_LITERAL_LENGTH = 8
 TOKEN_CHARS = r"[A-Za-z0-9._~+/=-]"
+# A record's own attributes (those the filter scrubs, or holding no text) and its message
+# once formatted; every other attribute came through `extra=`.
+_BARE_RECORD = logging.LogRecord("", 0, "", 0, "", None, None)
+STANDARD_ATTRIBUTES = frozenset([*vars(_BARE_RECORD), "message", "asctime"])
+SCALARS = (bool, int, float, type(None))
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Slack: bot, user, app-level, refresh (xoxe), config tokens; the prefix says which.
     (re.compile(r"\b(xox[abposre]|xapp)-[A-Za-z0-9-]+"), rf"\1-{HIDDEN}"),
@@ -79,6 +84,10 @@ class RedactSecrets(logging.Filter):
             record.exc_text = redact(record.exc_text, self.literals)
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self.literals)
+        for name, value in vars(record).items():
+            # What `extra=` added: a JSON line shows it all; a number or None has no secret.
+            if name not in STANDARD_ATTRIBUTES and not isinstance(value, SCALARS):
+                setattr(record, name, redact(str(value), self.literals))
         return True
 
 

@@ -25,7 +25,8 @@ log = logging.getLogger("clientloop.scheduler")
 
 
 def ticker_for(runtime: Runtime, settings: Settings) -> Ticker:
-    return Ticker(runtime.bus, runtime.uow, runtime.clock, runtime.sender, settings.cadence)
+    made = (runtime.bus, runtime.uow, runtime.clock, runtime.sender, settings.cadence)
+    return Ticker(*made, telemetry=runtime.metrics)
 
 
 def start_ticking(runtime: Runtime, settings: Settings) -> AsyncIOScheduler:

@@ -21,6 +21,7 @@ DATABASE_URL_EXAMPLE = (
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 BACKEND_ALIASES = {"postgres": "postgresql"}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 SLACK_OAUTH_FIELDS = ("slack_signing_secret", "slack_client_id", "slack_client_secret")
 
 
@@ -64,6 +65,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 3000
     clientloop_log_level: str = "INFO"
+    # "json": one JSON object a line (see README: Logs); "text": one readable line.
+    clientloop_log_format: str = "text"
+    # SQLAlchemy's, aiosqlite's and asyncpg's own lines (every statement): off unless asked.
+    clientloop_log_sql: bool = False
     # /docs, /redoc and /openapi.json: off, as they are public and load Swagger from a CDN.
     clientloop_api_docs: bool = False
 
@@ -155,6 +160,15 @@ class Settings(BaseSettings):
                 f"is not a log level: {value!r} (expected one of {', '.join(LOG_LEVELS)})"
             )
         return value.upper()
+
+    @field_validator("clientloop_log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in LOG_FORMATS:
+            raise ValueError(
+                f"is not a log format: {value!r} (expected one of {', '.join(LOG_FORMATS)})"
+            )
+        return value.lower()
 
     @field_validator("clientloop_scheduler_tick_seconds", "port")
     @classmethod

@@ -14,6 +14,7 @@ from workflow.domain.schedule import Cadence
 from workflow.flows.change_requests.messages import ExpireOverdue
 from workflow.messagebus import MessageBus
 from workflow.ports import Clock, UnitOfWork
+from workflow.telemetry import UNWATCHED, Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +33,19 @@ class Ticker:
     sender: Sender | None = None
     cadence: Cadence = field(default_factory=Cadence)
     page: int = 200
+    telemetry: Telemetry = UNWATCHED  # told how late each due project was worked
 
     async def tick(self) -> int:
         """Do what is due now; returns how many due projects were looked at."""
         now = self.clock.now()
         looked, after = 0, None
         while page := await self._due(now, after):
-            for _, project_id in page:
+            for due, project_id in page:
                 await self._quietly(
                     c.RunSchedule(actor=None, at=now, project_id=project_id, cadence=self.cadence)
                 )
+                # Due vs done: tried this tick (a failed one stays due and is late again next).
+                self.telemetry.late((self.clock.now() - due).total_seconds())
             looked += len(page)
             # Page on past what this tick tried: a project that failed stays due, next tick.
             after = page[-1]

@@ -34,6 +34,7 @@ from workflow.presentation.answers import Answer, Doing, Origin, Pressed, Submit
 from workflow.presentation.forms import FieldErrors, Form, FormKind
 from workflow.presentation.presses import NeedText, OpenForm, Outcome, Show, ShowWhat
 from workflow.queries import HomeData
+from workflow.telemetry import UNWATCHED, Telemetry, refusal_kind
 
 __all__ = ["BUSY", "Dispatcher", "HomeData", "sentence"]
 
@@ -69,12 +70,13 @@ class Dispatcher:
         zone: str = "UTC",
         reads: Callable[[], UnitOfWork] | None = None,
         in_flight: int = IN_FLIGHT,
+        telemetry: Telemetry = UNWATCHED,
     ) -> None:
         """`uow` may write; `reads` (default: `uow`) serves what is only shown, so on SQLite
         reads never queue behind the one writer. At most `in_flight` requests are worked on
-        at once; the rest wait their turn in arrival order."""
+        at once; the rest wait their turn in arrival order. Refusals are counted on `telemetry`."""
         self._bus, self._uow, self._clock, self._zone = bus, uow, clock, zone
-        self._reads = reads or uow
+        self._reads, self._telemetry = reads or uow, telemetry
         self._turns = asyncio.Semaphore(in_flight)
         self._follow_ups = FollowUps(bus, self._turns)
 
@@ -98,7 +100,7 @@ class Dispatcher:
                 return await self._words(origin, doing)
             return await self._carry_out(origin, await self._outcome(origin, doing))
         except FAILURES as failed:
-            return Answer(sentence(failed), refused=True)
+            return Answer(self._said(failed), refused=True)
 
     async def field_errors(self, origin: Origin, sent: Submitted) -> dict[str, str]:
         """What is wrong with a submission's values, by field, found without a turn (and
@@ -107,10 +109,9 @@ class Dispatcher:
         Empty when the values can be used."""
         try:
             await check_form(self._reads, sent.kind, self._command(origin, sent))
-        except FieldErrors as bad:
-            errors = bad.errors
-        except (Refused, Unavailable, Conflict) as failed:
-            errors = {"": sentence(failed)}
+        except FAILURES as failed:
+            said = self._said(failed)
+            errors = failed.errors if isinstance(failed, FieldErrors) else {"": said}
         else:
             return {}
         main = main_field(sent.kind)
@@ -127,7 +128,7 @@ class Dispatcher:
             try:
                 await require_seen(uow, origin, viewer, item)
             except Refused as refused:
-                return Answer(refused.reason, refused=True)
+                return Answer(self._said(refused), refused=True)
             users = await uow.people.get_many(view.all_actors())
         ids = tuple((p.id, p.identity.user_id) for p in users if p.id is not None)
         return Answer(view=dataclasses.replace(view, actor_users=ids), viewer=viewer)
@@ -242,12 +243,16 @@ class Dispatcher:
                 await require_here(uow, origin, form_refs(sent.kind, sent.context))
             command = self._command(origin, sent)
             reply = await self._bus.handle(dataclasses.replace(command, event_id=origin.event_id))
-        except FieldErrors as bad:
-            return await self._again(origin, sent, bad.errors)
-        except (Refused, Unavailable, Conflict) as failed:
-            return await self._again(origin, sent, {"": sentence(failed)})
+        except FAILURES as failed:
+            said = self._said(failed)
+            errors = failed.errors if isinstance(failed, FieldErrors) else {"": said}
+            return await self._again(origin, sent, errors)
         self._follow_ups.start(reply.follow_up)
         return Answer(reply.text, done=True)
+
+    def _said(self, failed: Failure) -> str:
+        self._telemetry.refused(refusal_kind(failed))
+        return sentence(failed)
 
     def _command(self, origin: Origin, sent: Submitted) -> c.Command:
         now = self._clock.now()

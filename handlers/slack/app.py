@@ -118,7 +118,11 @@ async def report_error(
     """
     body: dict[str, Any] = request.body
     kind = str(body.get("type") or ("slash_command" if "command" in body else "unknown"))
-    log.error("Slack %s failed: %r", kind, error, exc_info=error)
+    who = failure_fields(body, request.context)
+    log.error(
+        "Slack %s failed (team %s, user %s, %s): %r", kind, who["team"], who["user"],
+        who.get("command") or who.get("action"), error, exc_info=error, extra=who,
+    )  # fmt: skip
     if response is not None and kind == "slash_command":
         return BoltResponse(status=200, body={"response_type": "ephemeral", "text": SORRY})
     if kind not in SILENT_KINDS:
@@ -127,6 +131,34 @@ async def report_error(
         _keep_acknowledgement(request.context.ack)
         return None
     return BoltResponse(status=200, body="")
+
+
+def failure_fields(body: dict[str, Any], context: AsyncBoltContext) -> dict[str, str | None]:
+    """Who asked for what, for the log line of a failure: team, user, command or action."""
+    fields: dict[str, str | None] = {
+        "platform": "slack",
+        "team": context.team_id or context.enterprise_id,
+        "user": context.user_id,
+    }
+    if isinstance(body.get("command"), str):  # the command and its first word, not the rest
+        fields["command"] = " ".join([body["command"], *str(body.get("text") or "").split()[:1]])
+    else:
+        fields["action"] = _action_of(body)
+    return fields
+
+
+def _action_of(body: dict[str, Any]) -> str | None:
+    """A button's action_id, a modal's or shortcut's callback_id, an event's type."""
+    actions = body.get("actions")
+    if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+        return str(actions[0].get("action_id"))
+    view, event = body.get("view"), body.get("event")
+    named = (
+        (view.get("callback_id") if isinstance(view, dict) else None)
+        or body.get("callback_id")
+        or (event.get("type") if isinstance(event, dict) else None)
+    )
+    return str(named) if named else None
 
 
 def _keep_acknowledgement(ack: AsyncAck) -> None:

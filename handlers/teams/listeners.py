@@ -12,11 +12,18 @@ from microsoft_teams.api.models.adaptive_card.adaptive_card_action_response impo
     AdaptiveCardActionCardResponse,
     AdaptiveCardActionMessageResponse,
 )
-from microsoft_teams.apps import ActivityContext
+from microsoft_teams.apps import ActivityContext, ErrorEvent
 from microsoft_teams.cards import AdaptiveCard
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.teams.activities import origin_of, people_named, picked_in, with_people, words_in
+from handlers.teams.activities import (
+    origin_of,
+    people_named,
+    picked_in,
+    with_people,
+    words_in,
+    words_of,
+)
 from handlers.teams.app import App
 from handlers.teams.card_forms import SUBMIT_VERB, form_of, form_values, is_id, pointer
 from handlers.teams.cards import REFRESH_VERB, card, typed_text
@@ -61,6 +68,7 @@ def register(app: App, runtime: Runtime) -> None:
         await ctx.next()
 
     app.use(observe)
+    app.events.on("error", report_failure)
 
     @app.on_message
     async def on_message(ctx: ActivityContext[MessageActivity]) -> None:
@@ -89,6 +97,37 @@ def register(app: App, runtime: Runtime) -> None:
         else:
             reply = await press(door, here, verb, data)
         return respond(await addressed(conversations, reply, here))
+
+
+def report_failure(event: ErrorEvent) -> None:
+    """The SDK's error event for an activity whose handling failed: one line saying who
+    asked for what (the SDK logs the traceback and answers 500)."""
+    activity = event.activity
+    if activity is None:
+        return
+    who = failure_fields(activity)
+    log.error(
+        "Teams %s failed (tenant %s, user %s, %s): %r", activity.type, who["team"], who["user"],
+        who.get("command") or who.get("action"), event.error, extra=who,
+    )  # fmt: skip
+
+
+def failure_fields(activity: Any) -> dict[str, str | None]:
+    """Team (the tenant), user (the AAD object id), and the command's word or the action."""
+    sender = activity.from_
+    fields: dict[str, str | None] = {
+        "platform": "teams",
+        "team": activity.conversation.tenant_id or sender.tenant_id,
+        "user": sender.aad_object_id or sender.id,
+    }
+    action = getattr(getattr(activity, "value", None), "action", None)
+    if action is not None:  # an Action.Execute
+        fields["action"] = str(action.verb or (action.data or {}).get("verb"))
+    elif isinstance(getattr(activity, "value", None), dict):  # an Action.Submit fallback
+        fields["action"] = str(activity.value.get("verb"))
+    else:  # a message: its first word, not the rest
+        fields["command"] = next(iter(words_of(getattr(activity, "text", "")).split()), "")
+    return fields
 
 
 async def press(door: Dispatcher, here: Origin, verb: str, data: dict[str, Any]) -> Reply:

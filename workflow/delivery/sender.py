@@ -25,6 +25,7 @@ from workflow.domain.errors import Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.views import View
 from workflow.ports import Address, Clock, Notifier, Receipt, UnitOfWork
+from workflow.telemetry import UNWATCHED, Telemetry
 
 __all__ = ["BATCH", "LEASE_SECONDS", "NotConfigured", "Sender", "Undeliverable", "lanes"]
 
@@ -57,6 +58,7 @@ class Sender:
         max_attempts: int = MAX_ATTEMPTS,
         wake_for_deferred: bool = False,
         in_flight: int = IN_FLIGHT,
+        telemetry: Telemetry = UNWATCHED,
     ) -> None:
         # `uow_factory` is only read from (addresses, actors, bounce notices to write later).
         self.queue, self.uow_factory = queue, uow_factory
@@ -64,7 +66,7 @@ class Sender:
         self.limiter = limiter or RateLimiter()
         self.rng = rng or random.Random()
         self.lease_seconds, self.batch, self.max_attempts = lease_seconds, batch, max_attempts
-        self.in_flight = in_flight
+        self.in_flight, self.telemetry = in_flight, telemetry  # told every platform answer
         self._lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[int]] = set()
         self._runner: asyncio.Task[int] | None = None
@@ -240,8 +242,9 @@ class Sender:
         }
 
     def _noted(self, receipt: Receipt, address: Address) -> Receipt:
-        """A 429 holds back that conversation (and, on Slack, maybe its workspace) until
-        Retry-After (see RateLimiter.pause)."""
+        """Every answer is counted; a 429 holds back that conversation (and, on Slack, maybe
+        its workspace) until Retry-After (see RateLimiter.pause)."""
+        self.telemetry.delivered(address.platform, receipt)
         if receipt.retry_after is not None:
             now = self.clock.now()
             self.limiter.pause(address, now + timedelta(seconds=receipt.retry_after), now)
