@@ -1,4 +1,5 @@
-"""The `clientloop` command line: serve, scheduler, db, audit, keys rotate, export, version.
+"""The `clientloop` command line: serve, scheduler, db, audit, keys rotate, export, evidence,
+version.
 
 Each command imports what it needs when it runs, so `clientloop --help` or `version` loads
 neither SQLAlchemy, Alembic, pydantic nor a chat SDK.
@@ -16,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, TypeAlias
 
 from bot.cli_audit import add_audit_commands
+from bot.cli_evidence import add_evidence_commands
 from bot.cli_export import add_export_commands
 from bot.cli_keys import add_keys_commands
 
@@ -174,6 +176,11 @@ def add_export(commands: Subparsers) -> None:
     add_export_commands(commands, _settings)
 
 
+def add_evidence(commands: Subparsers) -> None:
+    """`clientloop evidence CR-12`: who approved what, and the proof (see `bot.cli_evidence`)."""
+    add_evidence_commands(commands, _settings)
+
+
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_serve,
@@ -182,6 +189,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_audit,
     add_keys,
     add_export,
+    add_evidence,
     add_version,
 ]
 

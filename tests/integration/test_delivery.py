@@ -74,7 +74,7 @@ async def test_posts_go_to_the_channel_and_to_direct_messages(
     assert await rt.sender.deliver_pending() == 0
 
 
-async def test_every_copy_of_a_card_is_updated_in_place_and_loses_its_buttons(
+async def test_every_copy_of_a_card_is_updated_in_place_and_loses_its_decision_buttons(
     runtime: tuple[Runtime, FakeNotifier, FixedClock],
 ) -> None:
     rt, notifier, _ = runtime
@@ -92,7 +92,10 @@ async def test_every_copy_of_a_card_is_updated_in_place_and_loses_its_buttons(
     await rt.sender.deliver_pending()
     last_round = notifier.updated[-3:]
     assert {d.message_id for d in last_round} == copies
-    assert all(d.view.status == "Approved" and d.view.buttons == () for d in last_round)
+    # No decision is left to take: the only button is the PMs' Evidence, live for them only.
+    assert all(d.view.status == "Approved" for d in last_round)
+    assert all([b.verb for b in d.view.buttons] == ["evidence"] for d in last_round)
+    assert all(b.only_for for d in last_round for b in d.view.buttons)
     assert {d.address.conversation_id for d in last_round} == {"C1", "D-UALICE", "D-USAM"}
 
 

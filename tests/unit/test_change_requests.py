@@ -161,7 +161,8 @@ async def test_a_sponsor_reject_rejects_and_every_copy_loses_its_decision_button
     update = [m for m in world.store.sent() if m.op is Op.UPDATE][-1]
     assert update.card_key == f"change_request:{cr}"
     pm = await world.person_id(PM)
-    assert [(b.verb, b.only_for) for b in update.view.buttons] == [("edit", (pm,))]  # PMs'
+    pms_only = [("edit", (pm,)), ("evidence", (pm,))]
+    assert [(b.verb, b.only_for) for b in update.view.buttons] == pms_only
     assert "Rejected by Sam: not now" in update.view.status
     told = {m.to.person_id for m in world.store.sent()[-3:] if m.to}
     assert await world.person_id(PM) in told

@@ -35,6 +35,7 @@ class Act:
     PENDING: ClassVar[Act]
     DIGEST: ClassVar[Act]
     EXPORT: ClassVar[Act]
+    EVIDENCE: ClassVar[Act]
     CLOSE: ClassVar[Act]
     INVITE: ClassVar[Act]
     HANDLE_INBOX: ClassVar[Act]
@@ -55,6 +56,7 @@ Act.CHECKIN_NOW = Act("send check-ins now", PM)
 Act.PENDING = Act("see pending items", EVERYONE)
 Act.DIGEST = Act("see the digest", frozenset({Role.PM, Role.SPONSOR}))
 Act.EXPORT = Act("export the project's data", PM)
+Act.EVIDENCE = Act("see the evidence of decisions", PM)
 Act.CLOSE = Act("close the project", PM)
 Act.INVITE = Act("invite customers to meetings", PM)
 Act.HANDLE_INBOX = Act("handle requests and notices", PM)

@@ -2,7 +2,8 @@
 
 Parts: `messages` (commands, events), `use_cases`, `forms` (the change form, its parser and
 the buttons), `editing` (`change edit CR-2` and the filled-in form), `cards` (the card and
-the handlers that send and update it).
+the handlers that send and update it), `evidence` (the record of who decided what, on
+which exact version, with the audit entries that prove it).
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
 from workflow.domain.views import View
-from workflow.flows.change_requests import cards, checks, editing, forms, use_cases
+from workflow.flows.change_requests import cards, checks, editing, evidence, forms, use_cases
 from workflow.flows.change_requests import messages as m
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.waiting import Waits
 from workflow.ports import AnyOf
 from workflow.presentation.cards import Names
 from workflow.presentation.forms import FormKind
+from workflow.presentation.presses import Outcome, Press
 
 
 def current_card(change: ChangeRequest, project: Project, names: Names, viewer: int | None) -> View:
@@ -56,6 +58,13 @@ def _waiting(project: Project, changes: list[ChangeRequest]) -> list[Waiting]:
     return found
 
 
+def press(p: Press) -> Outcome | None:
+    """A press on a change request: Evidence shows the record, the rest are the form's."""
+    if p.verb == "evidence":
+        return evidence.ShowEvidence(actor=p.actor, at=p.at, change_id=p.item_id)
+    return forms.press(p)
+
+
 waiting = Waits(ChangeRequest, {"state": AnyOf(CRState.PENDING, CRState.PAUSED)}, _waiting)
 
 
@@ -69,6 +78,7 @@ FLOW = Flow(
         m.AnswerQuestion: use_cases.answer_question,
         m.WithdrawChange: use_cases.withdraw_change,
         m.ExpireOverdue: use_cases.expire_overdue,
+        evidence.ShowEvidence: evidence.show_evidence,
     },
     checks={
         m.DecideChange: checks.may_decide,
@@ -100,7 +110,7 @@ FLOW = Flow(
         Item(
             "change_request",
             ChangeRequest,
-            forms.press,
+            press,
             {
                 "reject": ("Reason", True),
                 "ask": ("Your question", True),

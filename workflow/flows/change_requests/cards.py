@@ -60,7 +60,7 @@ def change_card(
         )
         if is_open
         else ()
-    ) + edit_buttons(change, editors)
+    ) + pm_buttons(change, editors)
     named = ", ".join(CHANGE_FIELDS.get(name, name.replace("_", " ")) for name in changed)
     footer = f"Changed in version {v.number}: {named}" if changed else ""
     return View(
@@ -81,6 +81,19 @@ def edit_buttons(change: ChangeRequest, editors: Sequence[int]) -> tuple[Button,
         return ()
     key = card_key("change_request", change.id or 0)
     return (Button("edit", "Edit", key, change.current.number, only_for=tuple(editors)),)
+
+
+def pm_buttons(change: ChangeRequest, editors: Sequence[int]) -> tuple[Button, ...]:
+    """The PMs' own buttons: Edit while it can still change, Evidence once decided."""
+    return edit_buttons(change, editors) + evidence_buttons(change, editors)
+
+
+def evidence_buttons(change: ChangeRequest, editors: Sequence[int]) -> tuple[Button, ...]:
+    """Evidence, for the PMs, once decided: what each approver saw and the audit proof."""
+    if not editors or change.state not in (CRState.APPROVED, CRState.REJECTED):
+        return ()
+    key = card_key("change_request", change.id or 0)
+    return (Button("evidence", "Evidence", key, change.current.number, only_for=tuple(editors)),)
 
 
 def _change_status(change: ChangeRequest, turn: Sequence[int], names: Names) -> str:
@@ -173,5 +186,5 @@ async def change_settled(event: ChangeSettled, uow: UnitOfWork) -> None:
     change, view, project = await _change_view(uow, event)
     await update_cards(uow, event, card_key("change_request", change.id or 0), view)
     outcome = info(f"CR-{change.id} · {change.current.title}: {view.status}")
-    outcome = replace(outcome, buttons=edit_buttons(change, project.pms))  # rejected: Edit
+    outcome = replace(outcome, buttons=pm_buttons(change, project.pms))  # Edit, Evidence
     await to_people(uow, event, [change.requested_by, *project.pms], outcome)
