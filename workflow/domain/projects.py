@@ -66,6 +66,7 @@ TRANSITIONS = {
 MACHINE = Machine[ProjectState, ProjectAction]("project", TRANSITIONS)
 
 KEY_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+DECISION_ALERT_DAYS, MAX_ALERT_DAYS = 5, 90
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -97,6 +98,8 @@ class Project:
     approval_rule: ApprovalRule = ApprovalRule.ALL
     quorum: int | None = None
     approval_order: ApprovalOrder = ApprovalOrder.PARALLEL
+    # The PMs are alerted when a decision has waited this many days (see domain/alerts.py).
+    decision_alert_days: int = DECISION_ALERT_DAYS
     state: ProjectState = ProjectState.ACTIVE
     participants: list[Participant] = field(default_factory=list)
     id: int | None = None
@@ -208,6 +211,13 @@ class Project:
             raise Refused("The check-in day must be a weekday name, Monday to Sunday.")
         self.checkin_day = day
         self.checkin_time = at.replace(second=0, microsecond=0, tzinfo=None)
+
+    def set_decision_alert(self, days: int) -> None:
+        if not 1 <= days <= MAX_ALERT_DAYS:
+            raise Refused(
+                f"Alert after 1 to {MAX_ALERT_DAYS} days of waiting on a decision, e.g. 5."
+            )
+        self.decision_alert_days = days
 
     def transition(self, action: ProjectAction) -> None:
         self.state = MACHINE.next(self.state, action)

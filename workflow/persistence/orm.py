@@ -23,6 +23,7 @@ from sqlalchemy.orm.util import identity_key
 
 import workflow.persistence.tables_slack
 import workflow.persistence.tables_teams  # noqa: F401  (their tables join `metadata` for Alembic)
+from workflow.domain.alerts import Alert
 from workflow.domain.change_versions import CRDecision, CRQuestion, CRVersion
 from workflow.domain.changes import ChangeRequest
 from workflow.domain.chases import Chase, DigestRun
@@ -110,6 +111,7 @@ def start_mappers() -> None:
     _map(Closing, ti.closings, evaluations=_children(Evaluation, ti.evaluations))
     _map(Chase, ti.chases)
     _map(DigestRun, ti.digest_runs)
+    _map(Alert, ti.alerts)
     PARENTS.update(_parents())
     GET_OPTIONS.update(
         {

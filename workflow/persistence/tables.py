@@ -108,6 +108,8 @@ projects = Table(
     Column("approval_rule", EnumText(ApprovalRule, 10), nullable=False),
     Column("quorum", Integer),
     Column("approval_order", EnumText(ApprovalOrder, 20), nullable=False),
+    # Days a decision may wait before the PMs are alerted (migration 0011).
+    Column("decision_alert_days", Integer, nullable=False, server_default="5"),
     state_col(ProjectState, 10),
     version_col(),
     # When the scheduler next has work here (NULL: never, the project is closed). Not

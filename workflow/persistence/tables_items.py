@@ -194,3 +194,17 @@ digest_runs = Table(
     time_col("sent_at"),
     UniqueConstraint("project_id", "week"),
 )
+
+# Alerts raised to a project's PMs: each (kind, subject, period) once, however often the
+# scheduler ticks (see workflow/domain/alerts.py).
+alerts = Table(
+    "alerts",
+    metadata,
+    id_col(),
+    project_col(),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(60), nullable=False),
+    Column("period", String(20), nullable=False),
+    time_col("raised_at"),
+    UniqueConstraint("project_id", "kind", "subject", "period"),
+)

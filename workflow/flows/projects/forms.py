@@ -8,7 +8,14 @@ from datetime import date, time
 from workflow.domain import commands as c
 from workflow.domain.errors import Refused
 from workflow.domain.people import Identity, Platform
-from workflow.domain.projects import ApprovalOrder, ApprovalRule, CustomerKind, Role, valid_key
+from workflow.domain.projects import (
+    DECISION_ALERT_DAYS,
+    ApprovalOrder,
+    ApprovalRule,
+    CustomerKind,
+    Role,
+    valid_key,
+)
 from workflow.flows.flow import Opening
 from workflow.flows.projects.messages import ChangePeople, ConfigureProject, CreateProject
 from workflow.flows.projects.use_cases import already_here, project_in_channel
@@ -104,7 +111,13 @@ def people_word(rest: str, here: Here) -> Outcome:
 
 
 def settings_form(
-    context: Context, day: int, at: str, rule: str, quorum: int | None, order: str
+    context: Context,
+    day: int,
+    at: str,
+    rule: str,
+    quorum: int | None,
+    order: str,
+    alert_days: int = DECISION_ALERT_DAYS,
 ) -> Form:
     return Form(
         FormKind.SETTINGS,
@@ -128,6 +141,13 @@ def settings_form(
                 initial=str(quorum or ""),
             ),
             F("order", "Order", T.SELECT, options=ORDER_OPTIONS, initial=order),
+            F(
+                "alert_days",
+                "Alert the PMs when a decision waits (days)",
+                T.INTEGER,
+                required=False,
+                initial=str(alert_days),
+            ),
         ),
         context,
     )
@@ -208,6 +228,7 @@ def parse_people(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command
 def parse_settings(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
     day, at = parse_int(v, "checkin_day", errors), parse_time(v, "checkin_time", errors)
     quorum = parse_int(v, "quorum", errors) or None
+    alert_days = parse_int(v, "alert_days", errors) or None
     raise_errors(errors)
     assert at is not None
     return ConfigureProject(
@@ -219,6 +240,7 @@ def parse_settings(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Comma
         rule=ApprovalRule(text_value(v, "rule") or "all"),
         quorum=quorum,
         order=ApprovalOrder(text_value(v, "order") or "parallel"),
+        alert_days=alert_days,
     )
 
 
@@ -268,4 +290,5 @@ def settings_from(opening: Opening) -> Form:
         project.approval_rule.value,
         project.quorum,
         project.approval_order.value,
+        project.decision_alert_days,
     )

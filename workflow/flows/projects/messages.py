@@ -58,6 +58,7 @@ class ConfigureProject(Command):
     rule: ApprovalRule
     quorum: int | None = None
     order: ApprovalOrder = ApprovalOrder.PARALLEL
+    alert_days: int | None = None  # days a decision may wait before the PMs are alerted
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -198,7 +198,9 @@ async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
     project.set_checkin(cmd.day, cmd.time)
     project.set_policy(cmd.rule, cmd.quorum, cmd.order)
-    text = f"{checkins(project)}; {policy(project)}"
+    if cmd.alert_days is not None:
+        project.set_decision_alert(cmd.alert_days)
+    text = f"{checkins(project)}; {policy(project)}; {alerts(project)}"
     emit(
         uow,
         SettingsChanged(
@@ -206,6 +208,10 @@ async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
         ),
     )
     return c.Reply(f"Settings of {project.key} saved: {text}.", project.id)
+
+
+def alerts(project: Project) -> str:
+    return f"PMs alerted when a decision waits {project.decision_alert_days} days"
 
 
 async def update_profile(cmd: UpdateProfile, uow: UnitOfWork) -> c.Reply:

@@ -2,7 +2,8 @@
 
 Parts: `use_cases` (what is due: check-ins, reminders, chases, digests; and `wake`, which
 every event passes through, so a project a person changed is looked at on the next tick)
-and `cards` (the reminder, escalation and digest messages). APScheduler only ticks
+`cards` (the reminder, escalation and digest messages) and `alerts` (to the PMs: a silent
+customer, a rating drop, a decision waiting too long; each once). APScheduler only ticks
 (`scheduler/`).
 """
 
@@ -12,6 +13,7 @@ from workflow.domain import commands as c
 from workflow.domain import events as e
 from workflow.flows.flow import Flow
 from workflow.flows.schedule import cards as notify
+from workflow.flows.schedule.alerts import AlertRaised, alert_raised
 from workflow.flows.schedule.use_cases import run_schedule, wake
 
 __all__ = ["FLOW", "wake"]
@@ -25,5 +27,6 @@ FLOW = Flow(
         e.DecisionReminded: [notify.decision_reminded],
         e.DecisionEscalated: [notify.decision_escalated],
         e.DigestSent: [notify.digest_sent],
+        AlertRaised: [alert_raised],
     },
 )

@@ -24,6 +24,7 @@ from workflow.domain.projects import Project, ProjectState
 from workflow.domain.schedule import Cadence, checkin_due, in_window
 from workflow.flows.checkins.use_cases import customer_entries, start_checkins
 from workflow.flows.common import emit, load
+from workflow.flows.schedule.alerts import raise_alerts
 from workflow.flows.waiting import waiting_in
 from workflow.ports import UnitOfWork
 
@@ -54,7 +55,8 @@ async def run_schedule(cmd: c.RunSchedule, uow: UnitOfWork) -> c.Reply:
     checkins = await uow.repo(CheckIn).find(project_id=project.id)
     zone_of = partial(_zone, people)
     due = next_due(cmd.at, project, zone_of, checkins, live, digest_weeks, cmd.cadence)
-    await uow.agenda.plan(cmd.project_id, due)
+    alert_due = await raise_alerts(uow, project, zone_of, checkins, live, cmd.at)
+    await uow.agenda.plan(cmd.project_id, min((m for m in (due, alert_due) if m), default=None))
     return c.Reply(f"{sent} check-ins, {chased} reminders or escalations", project.id)
 
 
