@@ -10,6 +10,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.slack.charts import share_chart
 from handlers.slack.home_tabs import HomeTabs
 from handlers.slack.render_message import message_blocks
 from workflow.domain.views import View
@@ -55,7 +56,13 @@ class SlackNotifier:
             )
         except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
             return failure(exc)
-        return self._delivered(_receipt(response.data, address), address)
+        receipt = _receipt(response.data, address)
+        if view.chart is not None and receipt.ok and view.chart.has_data():
+            # Right under the message it belongs to; a failed upload fails nothing else
+            # (the message went, and its fields carry the same figures in words).
+            comment = f"{view.title}: the chart"
+            await share_chart(client, view.chart, receipt.conversation_id or "", comment)
+        return self._delivered(receipt, address)
 
     async def update(self, view: View, address: Address, message_id: str) -> Receipt:
         text, blocks = _render(view, address)

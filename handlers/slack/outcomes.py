@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.slack import forms as slack_forms
 from handlers.slack.blocks import escape
+from handlers.slack.charts import share_chart
 from handlers.slack.payloads import Source
 from handlers.slack.render_home import home_view
 from handlers.slack.replies import Replier, private_text, private_view
@@ -53,6 +54,7 @@ async def render(answer: Answer, situation: Situation, words: str | None = None)
         await _upload(situation, answer.files, answer.text)
     elif answer.view is not None:
         await situation.reply.view(answer.view, answer.viewer)
+        await _chart(situation, answer)
     else:
         await situation.reply.text(answer.text)
 
@@ -61,7 +63,7 @@ def in_acknowledgement(answer: Answer) -> dict[str, Any] | None:
     """A slash command's private answer carried in its acknowledgement, Slack's "immediate
     response": no second request, and the person sees it as soon as Slack has the ack.
     None for what needs its own call after the ack (a modal, a file upload)."""
-    if answer.form is not None or answer.files:
+    if answer.form is not None or answer.files or _charted(answer):
         return None
     if answer.view is not None:
         text, blocks = private_view(answer.view, answer.viewer)
@@ -133,6 +135,28 @@ async def _open(situation: Situation, form: Form) -> None:
     await situation.client.views_open(
         trigger_id=trigger, view=slack_forms.modal(form, channel, situation.seal)
     )
+
+
+def _charted(answer: Answer) -> bool:
+    chart = answer.view.chart if answer.view is not None else None
+    return chart is not None and chart.has_data()
+
+
+async def _chart(situation: Situation, answer: Answer) -> None:
+    """A private answer's chart (the digest's) goes to the person's DM: a file shared in a
+    channel would show it to everyone there, and a private reply cannot carry a file."""
+    chart = answer.view.chart if answer.view is not None else None
+    if answer.view is None or chart is None or not chart.has_data():
+        return
+    try:
+        opened = await situation.client.conversations_open(users=situation.source.identity.user_id)
+    except SlackClientError as exc:
+        log.warning("no DM for the chart: %s", exc)
+        return
+    channel = str((opened.get("channel") or {}).get("id") or "")
+    if channel:
+        comment = f"{answer.view.title}: the chart, with the digest you asked for."
+        await share_chart(situation.client, chart, channel, comment)
 
 
 async def _upload(situation: Situation, files: dict[str, str], summary: str) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from handlers.teams.chart_image import with_chart
 from workflow.domain.views import Button, Style, View
 
 Element = dict[str, Any]
@@ -241,12 +242,13 @@ def card(
     refuses people who may not act); an actor gets the buttons; anyone else the status
     (and the customer starts). `refresh.userIds` lists the actors' ids from
     `viewer_aad_ids`, placed as given, so each of them is re-rendered with buttons.
-    Stays under 28,000 bytes of JSON: trailing nested items go first, then texts shrink."""
+    Stays under 28,000 bytes of JSON: trailing nested items go first, then texts shrink;
+    a view's chart comes in the room left (or not at all)."""
     caps, shown = Caps(), len(view.items)
     while True:
         built = build(view, viewer_aad_ids, for_person, caps, shown)
         if size(built) <= MAX_CARD_BYTES or (shown == 0 and caps == caps.halved()):
-            return built
+            return with_chart(built, view, MAX_CARD_BYTES)
         if shown > 0:
             shown -= 1
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -58,14 +59,14 @@ class TeamsNotifier:
         if reference is None or not reference.installed:
             return NO_CHAT if address.person_id is not None else NOT_INSTALLED
         url = f"{_conversation_url(reference)}/activities"
-        return await self._call("POST", url, self._activity(view, address), reference)
+        return await self._call("POST", url, await self._rendered(view, address), reference)
 
     async def update(self, view: View, address: Address, message_id: str) -> Receipt:
         reference = await self._reference(address)
         if reference is None or not reference.installed:
             return NOT_INSTALLED
         url = f"{_conversation_url(reference)}/activities/{quote(message_id, safe='')}"
-        activity = {**self._activity(view, address), "id": message_id}
+        activity = {**await self._rendered(view, address), "id": message_id}
         return await self._call("PUT", url, activity, reference, message_id)
 
     async def _reference(self, address: Address) -> Reference | None:
@@ -76,6 +77,12 @@ class TeamsNotifier:
                 address.workspace_id, address.conversation_id
             )
         return found
+
+    async def _rendered(self, view: View, address: Address) -> dict[str, Any]:
+        """The activity; a card with a chart is drawn in a worker thread (it takes a moment)."""
+        if view.chart is None:
+            return self._activity(view, address)
+        return await asyncio.to_thread(self._activity, view, address)
 
     def _activity(self, view: View, address: Address) -> dict[str, Any]:
         activity: dict[str, Any] = {

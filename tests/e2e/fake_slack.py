@@ -2,10 +2,11 @@
 
 `POST|GET /api/<method>` answers like Slack (JSON or form bodies, Bearer tokens);
 `POST /response/<id>` takes response_url posts; `POST /upload/<file_id>` takes the bytes
-of a `files_upload_v2`. `fail()` scripts the next answers of a method (HTTP 429 with
-Retry-After, or `{"ok": false, "error": …}`); `refuse()` makes one channel fail for good;
-`slow()` delays a method's answers. `oauth.v2.access` with grant_type=refresh_token rotates
-tokens (a refresh token works once, as Slack's token rotation guide says).
+of a `files_upload_v2` (`shared_files()` pairs them with their completeUploadExternal).
+`fail()` scripts the next answers of a method (HTTP 429 with Retry-After, or
+`{"ok": false, "error": …}`); `refuse()` makes one channel fail for good; `slow()` delays
+a method's answers. `oauth.v2.access` with grant_type=refresh_token rotates tokens (a
+refresh token works once, as Slack's token rotation guide says).
 """
 
 from __future__ import annotations
@@ -34,6 +35,18 @@ class Call:
     token: str | None
 
 
+@dataclass(frozen=True)
+class SharedFile:
+    """A file uploaded in Slack's two steps and completed: what came, and where it went."""
+
+    file_id: str
+    title: str
+    channel_id: str | None
+    initial_comment: str
+    data: bytes
+    filename: str
+
+
 @dataclass
 class Scripted:
     status: int
@@ -51,6 +64,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: dict[str, list[Json]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    upload_names: dict[str, str] = field(default_factory=dict)  # file id: filename asked for
     users: dict[str, Json] = field(default_factory=dict)
     oauth_response: Json = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
@@ -127,6 +141,25 @@ class FakeSlack:
         found = self.calls_of(method)
         assert found, f"{method} was never called; calls: {[c.method for c in self.calls]}"
         return found[-1]
+
+    def shared_files(self) -> list[SharedFile]:
+        """Every file a files.completeUploadExternal finished, in order, with the bytes POSTed
+        to its upload URL and where it was shared (no channel_id: the file stays private)."""
+        shared = []
+        for call in self.calls_of("files.completeUploadExternal"):
+            for f in _decoded(call.params.get("files", [])):
+                file_id = str(f.get("id"))
+                shared.append(
+                    SharedFile(
+                        file_id,
+                        str(f.get("title") or ""),
+                        str(call.params.get("channel_id") or "") or None,
+                        str(call.params.get("initial_comment") or ""),
+                        self.uploads.get(file_id, b""),
+                        self.upload_names.get(file_id, ""),
+                    )
+                )
+        return shared
 
     def next_ts(self) -> str:
         return f"1700000000.{next(self._counter) * 100:06d}"
@@ -245,6 +278,7 @@ def _users_info(fake: FakeSlack, p: Json) -> Json:
 
 def _upload_url(fake: FakeSlack, p: Json) -> Json:
     file_id = f"F{next(fake._counter):08d}"
+    fake.upload_names[file_id] = str(p.get("filename") or "")
     return {"ok": True, "file_id": file_id, "upload_url": f"{fake.url}upload/{file_id}"}
 
 

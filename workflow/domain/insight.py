@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from workflow.domain.checkins import CheckIn, CheckInState
+from workflow.domain.trend import TrendChart
 
 AGE_BUCKETS = ((timedelta(days=2), "under 2 days"), (timedelta(days=7), "2 to 7 days"))
 OLDEST_BUCKET = "over a week"
@@ -53,6 +54,7 @@ class Digest:
     open_by_age: dict[str, int]
     silent: tuple[int, ...]
     notices: int
+    chart: TrendChart | None = None  # the same figures over more weeks, to draw
 
 
 def weekly_averages(checkins: Sequence[CheckIn], weeks: Sequence[date]) -> tuple[float | None, ...]:

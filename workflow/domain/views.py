@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from workflow.domain.kinds import Kind
+from workflow.domain.trend import TrendChart, chart_from_dict, chart_to_dict
 
 
 class ViewKind(Kind):
@@ -110,6 +111,9 @@ class View:
     # Platform user ids of the actors (here and in items), filled in at delivery time for
     # platforms that address buttons by user (Teams' refresh.userIds); never stored.
     actor_users: tuple[tuple[int, str], ...] = ()
+    # A picture of the figures (the digest's satisfaction trend), for adapters that can show
+    # one; the fields keep the same figures in words.
+    chart: TrendChart | None = None
 
     def all_actors(self) -> set[int]:
         return set(self.actors).union(*(item.all_actors() for item in self.items))
@@ -156,6 +160,7 @@ def view_to_dict(view: View) -> dict[str, object]:
         "footer": view.footer,
         "link": view.link,
         **({"mention": list(view.mention)} if view.mention else {}),
+        **({"chart": chart_to_dict(view.chart)} if view.chart else {}),
     }
 
 
@@ -197,6 +202,7 @@ def view_from_dict(data: dict[str, Any]) -> View:
         footer=data.get("footer", ""),
         link=data.get("link", ""),
         mention=_mention(data.get("mention")),
+        chart=chart_from_dict(data["chart"]) if data.get("chart") else None,
     )
 
 

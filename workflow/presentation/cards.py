@@ -55,6 +55,6 @@ def digest_card(project: Project, figures: Digest, names: Names, checkpoint: str
     )
     if checkpoint:
         fields += (("Audit checkpoint (keep a copy)", checkpoint),)
-    return View(
-        ViewKind.INFO, f"Digest · {project.key} · week of {figures.weeks[-1]}", fields=fields
-    )
+    title = f"Digest · {project.key} · week of {figures.weeks[-1]}"
+    # The sparkline stays in the fields: it is what shows where the chart cannot be.
+    return View(ViewKind.INFO, title, fields=fields, chart=figures.chart)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,9 +14,11 @@ from workflow.domain.inbox import (
     Notice,
 )
 from workflow.domain.insight import Digest, PendingItem, digest
+from workflow.domain.people import UNNAMED
 from workflow.domain.projects import Project
 from workflow.domain.signoffs import SignoffRequest
-from workflow.flows.common import load
+from workflow.domain.trend import trend_chart
+from workflow.flows.common import load, names_for
 from workflow.flows.views import views_of
 from workflow.flows.waiting import waiting_across, waiting_in
 from workflow.ports import After, UnitOfWork
@@ -51,7 +53,17 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
     week_ago = now - timedelta(days=NOTICES_DAYS)
     notices = await uow.repo(Notice).find(project_id=project_id, created_at=After(week_ago))
     pending = [i for i in await pending_in(uow, project) if i.kind != "checkin"]
-    return digest(checkins, project.customers(), pending, len(notices), week_of(now, UTC_ZONE), now)
+    week = week_of(now, UTC_ZONE)
+    figures = digest(checkins, project.customers(), pending, len(notices), week, now)
+    customers = project.customers()
+    names = await names_for(uow, customers)
+    labels = {p: _label(names.get(p, UNNAMED), n) for n, p in enumerate(customers, 1)}
+    chart = trend_chart(checkins, labels, week, f"{project.key} · customer satisfaction")
+    return replace(figures, chart=chart)
+
+
+def _label(name: str, n: int) -> str:
+    return f"Customer {n}" if name == UNNAMED else name
 
 
 async def export_rows(uow: UnitOfWork, project_id: int) -> dict[str, list[dict[str, object]]]:
