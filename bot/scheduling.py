@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import Runtime, bootstrap, delivery_options
 from bot.failures import safe_url
+from bot.metrics_server import serve_metrics
 from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack, default_parts
 from bot.startup_checks import start_checks
@@ -69,16 +70,20 @@ async def run_scheduler_process(settings: Settings) -> None:
         runtime.closers.append(teams.client.aclose)
         teams.conversations.read_from(runtime.read_engine)
     checks = start_checks(settings, runtime.read_engine, slack)
+    port = settings.clientloop_scheduler_metrics_port
+    stop_metrics = await serve_metrics(runtime.metrics, settings.host, port)
     ticking = start_ticking(runtime, settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stopping.set)
-    log.info("clientloop scheduler running (no HTTP server in this process)")
+    log.info("clientloop scheduler running (no web app; GET /metrics only, if its port is set)")
     try:
         await stopping.wait()
     finally:
         await checks.stop()
         stop_ticking(ticking)
+        if stop_metrics is not None:
+            await stop_metrics()
         await runtime.close()

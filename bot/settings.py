@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # The Bot Framework OpenID metadata (and, beside it, its signing keys); tests use a fake.
     clientloop_teams_openid_metadata_url: str | None = None
     clientloop_scheduler_tick_seconds: int = Field(default=30, ge=1)
+    # `clientloop scheduler` serves its own GET /metrics here (on HOST); 0: not at all.
+    clientloop_scheduler_metrics_port: int = Field(default=9465, ge=0, le=65535)
     # Delivery: rate limits per platform (see workflow.delivery.limits), leases and retries.
     clientloop_slack_per_channel_per_second: float = Field(default=1.0, gt=0)
     clientloop_slack_channel_burst: float = Field(default=3.0, ge=1)
