@@ -195,7 +195,7 @@ class Dispatcher:
         if isinstance(outcome, c.Command):
             reply = await self._bus.handle(outcome)
             self._follow_ups.start(reply.follow_up)
-            return Answer(reply.text, done=True)
+            return Answer(reply.text, done=reply.changed)
         if isinstance(outcome, NeedText):
             return Answer(form=queries.need_text_form(outcome), need_text=outcome.label)
         if isinstance(outcome, OpenForm):

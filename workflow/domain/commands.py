@@ -50,3 +50,6 @@ class Reply:
     # Work the command left for a transaction of its own (a fan-out's next batch): whoever
     # ran the command runs this next, and so on until a reply has none.
     follow_up: Command | None = None
+    # False: the command only looked (an evidence record): its text is the answer itself,
+    # and no card changed (Teams shows the text, not the pressed card again).
+    changed: bool = True

@@ -53,7 +53,7 @@ async def show_evidence(cmd: ShowEvidence, uow: UnitOfWork) -> c.Reply:
     change = await load(uow.repo(ChangeRequest), cmd.change_id, "change request", lock=False)
     await project_allows(uow, change.project_id, await known_id(uow, cmd), Act.EVIDENCE,
                          open_only=False)  # fmt: skip
-    return c.Reply(as_text(await load_evidence(uow, cmd.change_id)), change.id)
+    return c.Reply(as_text(await load_evidence(uow, cmd.change_id)), change.id, changed=False)
 
 
 def as_text(evidence: Evidence) -> str:
