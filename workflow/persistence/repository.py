@@ -39,15 +39,26 @@ class SqlRepository(Generic[T]):
         self._hold([item])
 
     async def get(self, item_id: int, *, lock: bool = False) -> T | None:
-        """`lock` takes the row lock (PostgreSQL) and re-reads the row once it holds it."""
+        """`lock` takes the row lock (PostgreSQL) and re-reads the row once it holds it.
+
+        An aggregate whose children load joined is locked first and read after: a
+        `SELECT … FOR UPDATE` that waited for another writer re-reads only the locked row,
+        and the rows it joined come from before the wait (a version an edit committed
+        meanwhile would be missing). SQLite's one writer never waits inside a statement.
+        """
+        options = GET_OPTIONS.get(self.cls, ())
+        locking = {**ROW_LOCK, "of": self.table} if lock else None
         with database_errors():
+            if lock and options and self.session.get_bind().dialect.name != "sqlite":
+                key = self.order[0]
+                taken = select(key).where(key == item_id).with_for_update(key_share=True)
+                if (await self.session.execute(taken)).first() is None:
+                    return None
+                locking = None  # held: the read below is a fresh snapshot (READ COMMITTED)
             found = await self.session.get(
-                self.cls,
-                item_id,
-                options=GET_OPTIONS.get(self.cls, ()),
-                with_for_update={**ROW_LOCK, "of": self.table} if lock else None,
+                self.cls, item_id, options=options, with_for_update=locking,
                 populate_existing=lock,
-            )
+            )  # fmt: skip
         return self._hold([found])[0] if found is not None else None
 
     async def get_many(self, item_ids: Iterable[int]) -> list[T]:
