@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.bootstrap import bootstrap, delivery_options
 from bot.metrics import Metrics, add_metrics
 from bot.request_ids import RequestIds
-from bot.scheduling import start_ticking, stop_ticking
+from bot.sandbox_mode import effective_settings, mount
+from bot.scheduling import start_ticking, stop_ticking, ticker_for
 from bot.settings import Settings, platform_lines
 from bot.slack_http import add_slack_routes
 from bot.slack_wiring import (
@@ -31,6 +32,7 @@ from bot.teams_wiring import (
     host_teams,
     register_teams_listeners,
 )
+from scheduler.jobs import Ticker
 from workflow.domain.people import Platform
 from workflow.persistence.db import make_engine, schema_problem
 
@@ -48,8 +50,10 @@ def create_app(
     """Build the app; a given engine is borrowed (not disposed), otherwise one is made.
 
     Slack's and Teams' listeners and notifiers are the real adapters unless a test plugs
-    in others through `slack_parts` / `teams_parts`.
+    in others through `slack_parts` / `teams_parts`. In sandbox mode (bot.sandbox_mode)
+    Slack is the sandbox this app serves, and the runtime's clock is the sandbox's.
     """
+    settings, sandbox = effective_settings(settings)
     parts = slack_parts or default_parts(settings)
     teams_plug = teams_parts or default_teams_parts(settings)
     metrics = Metrics()  # this app's own registry, served at GET /metrics
@@ -70,7 +74,10 @@ def create_app(
             zone=settings.clientloop_timezone,
             secret_keys=settings.secret_keys,
             metrics=metrics,
+            clock=sandbox.clock if sandbox is not None else None,
         )
+        # The sandbox runs a tick at once after moving the clock (see _tick_now).
+        app.state.ticker = ticker_for(runtime, settings)
         app.state.runtime, app.state.engine, app.state.slack = runtime, own_engine, slack
         app.state.teams = teams
         if teams is not None:
@@ -79,12 +86,16 @@ def create_app(
         register_teams_listeners(teams, runtime, teams_plug)
         for line in platform_lines(settings):
             log.info(line)
-        app.state.checks = checks = start_checks(settings, runtime.read_engine, slack)
+        if sandbox is not None:
+            log.info("Sandbox mode: Slack is the sandbox at %s", sandbox.page_url)
+        # The sandbox's token needs no auth.test (nor could it answer before we listen).
+        checked = slack if sandbox is None else None
+        app.state.checks = checks = start_checks(settings, runtime.read_engine, checked)
         if slack is not None:
             slack.start()
         if teams is not None:
             await teams.start()
-        ticking = start_ticking(runtime, settings) if run_scheduler else None
+        ticking = start_ticking(runtime, settings, app.state.ticker) if run_scheduler else None
         try:
             yield
         finally:
@@ -115,8 +126,15 @@ def create_app(
     add_metrics(app, metrics)
     if settings.slack_single_workspace or settings.slack_oauth:
         add_slack_routes(app, oauth=settings.slack_oauth)
+    if sandbox is not None:
+        mount(app, sandbox, tick_now=lambda: _tick_now(app))
     app.add_middleware(RequestIds)  # added last, so outermost: every line of a request has it
     return app
+
+
+async def _tick_now(app: FastAPI) -> int:
+    ticker: Ticker = app.state.ticker
+    return await ticker.tick()
 
 
 async def _stop_teams(teams: TeamsSide | None) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import SystemClock
 from bot.metrics import Metrics
 from bot.settings import Settings
 from workflow.audit import derive_keys
@@ -29,13 +29,6 @@ from workflow.persistence.outbox_store import OutboxStore
 from workflow.persistence.unit_of_work import SqlUnitOfWork, sql_uow_factory
 from workflow.persistence.views import read_uow_factory
 from workflow.ports import Clock, Notifier, UnitOfWork
-
-
-class SystemClock:
-    """The real clock; the core only ever gets time as an argument from here."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,10 @@ def serve(args: argparse.Namespace) -> int:
     # Bound before the app starts (uvicorn binds after the lifespan): a taken port stops
     # `serve` here, before the scheduler has ticked or Slack has been asked anything.
     sock = listening_socket(host, port)
+    # Where this process really listens: the sandbox's Web API URL points back at it.
+    settings = settings.model_copy(update={"host": host, "port": sock.getsockname()[1]})
     app = create_app(settings, run_scheduler=not args.no_scheduler)
+    sandbox = getattr(app.state, "sandbox", None)
     log = logging.getLogger("clientloop")
 
     class Server(uvicorn.Server):
@@ -71,17 +74,23 @@ def serve(args: argparse.Namespace) -> int:
         )
     )
     shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
-    log.info("clientloop serve starting: %s", what_runs(settings, scheduler=not args.no_scheduler))
+    runs = what_runs(app.state.settings, scheduler=not args.no_scheduler, sandbox=bool(sandbox))
+    log.info("clientloop serve starting: %s", runs)
     log.info("listening on http://%s:%d", shown, port)
+    if sandbox is not None and settings.clientloop_log_format == "text":
+        # Said plainly for whoever ran `make run`; JSON logs have the lifespan's line.
+        print(f"Sandbox: {sandbox.page_url}", flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how `serve` is stopped
         server.run(sockets=[sock])
     return 0 if server.started else STARTUP_FAILURE
 
 
-def what_runs(settings: Settings, *, scheduler: bool, http: bool = True) -> str:
+def what_runs(
+    settings: Settings, *, scheduler: bool, http: bool = True, sandbox: bool = False
+) -> str:
     """What this process runs, in one line: platforms, scheduler, database kind (no URL)."""
     platforms = [
-        f"Slack {'on' if settings.slack_enabled else 'off'}",
+        f"Slack {'on (sandbox)' if sandbox else 'on' if settings.slack_enabled else 'off'}",
         f"Teams {'on' if settings.teams_enabled else 'off'}",
     ]
     every = settings.clientloop_scheduler_tick_seconds

@@ -30,10 +30,13 @@ def ticker_for(runtime: Runtime, settings: Settings) -> Ticker:
     return Ticker(*made, telemetry=runtime.metrics)
 
 
-def start_ticking(runtime: Runtime, settings: Settings) -> AsyncIOScheduler:
+def start_ticking(
+    runtime: Runtime, settings: Settings, ticker: Ticker | None = None
+) -> AsyncIOScheduler:
+    """Tick every CLIENTLOOP_SCHEDULER_TICK_SECONDS with `ticker` (or one made for `runtime`)."""
     every = settings.clientloop_scheduler_tick_seconds
     database = f"{safe_url(settings.database_url)} (DATABASE_URL)"
-    return runner.start(ticker_for(runtime, settings), every, database)
+    return runner.start(ticker or ticker_for(runtime, settings), every, database)
 
 
 def stop_ticking(scheduler: AsyncIOScheduler) -> None:

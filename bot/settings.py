@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     clientloop_log_sql: bool = False
     # /docs, /redoc and /openapi.json: off, as they are public and load Swagger from a CDN.
     clientloop_api_docs: bool = False
+    # A local Slack stand-in at /sandbox (bot.sandbox_mode); unset: on when no platform is set.
+    clientloop_sandbox: bool | None = None
 
     @property
     def cadence(self) -> Cadence:

@@ -182,7 +182,8 @@ async def test_an_event_whose_listener_fails_is_still_acknowledged_at_once(
 
 
 async def test_slack_routes_are_absent_when_slack_is_off(sqlite_url: str) -> None:
-    app = create_app(Settings(_env_file=None, database_url=sqlite_url))
+    # No Slack settings and the sandbox turned off (with none it would be Slack).
+    app = create_app(Settings(_env_file=None, database_url=sqlite_url, clientloop_sandbox=False))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:

@@ -32,7 +32,7 @@ async def test_serve_logs_json_lines_with_the_request_id_on_the_access_line(
     port = free_port()
     server = await Running.start(
         tmp_path, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler",
-        DATABASE_URL=sqlite_url, CLIENTLOOP_LOG_FORMAT="json",
+        DATABASE_URL=sqlite_url, CLIENTLOOP_LOG_FORMAT="json", CLIENTLOOP_SANDBOX="0",
     )  # fmt: skip
     try:
         await server.until("Application startup complete")

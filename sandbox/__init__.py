@@ -1,0 +1,1 @@
+"""A Slack stand-in: a seeded workspace, its Web API, signed requests and Block Kit as HTML."""
