@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Test processes: independent tests run side by side (pytest-xdist); `make test WORKERS=0` runs them in one.
 WORKERS ?= auto
 
-.PHONY: venv lock run test lint bench fmt clean teams-package
+.PHONY: venv lock run test lint browser bench fmt clean teams-package
 
 venv: $(STAMP)
 
@@ -39,8 +39,19 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# tests/browser drives Debian's chromium through Playwright (never a browser download):
+# installed here with apt-get when it is missing; without it those tests skip, saying why
+# (CI sets CLIENTLOOP_REQUIRE_BROWSER=1, which makes that a failure).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for tests/browser"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium \
+		|| { $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; } \
+		|| echo "chromium could not be installed: tests/browser will skip"; }
+
 # pytest exits 5 when it collects no test: that fails here too, since we always have tests.
-test: lint
+test: lint browser
 	$(BIN)/pytest -n $(WORKERS)
 
 # The Teams app package to upload: build/clientloop-teams.zip (bot id from CLIENT_ID, if set).
