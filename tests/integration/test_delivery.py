@@ -150,7 +150,7 @@ async def test_an_older_update_put_back_never_lands_after_a_newer_one(
     _, updates = await pending_card_updates(rt)
     store = OutboxStore(rt.sessions)
     # A rate limit put the older update back for later; the newer one is due now.
-    await store.defer(updates[0], T0 + timedelta(minutes=5))
+    await store.record_sent([], T0, put_back=[(updates[0], T0 + timedelta(minutes=5))])
     await rt.sender.deliver_pending()
     assert len(notifier.updated) == 3
     assert all(d.view.status == "Approved" for d in notifier.updated)
@@ -182,7 +182,7 @@ async def test_a_claim_sends_a_cards_newest_update_even_before_it_is_due(
     _, updates = await pending_card_updates(rt)
     store = OutboxStore(rt.sessions)
     # The newest update was put back (a rate limit); the older one is due now.
-    await store.defer(updates[-1], T0 + timedelta(minutes=5))
+    await store.record_sent([], T0, put_back=[(updates[-1], T0 + timedelta(minutes=5))])
     claimed = await store.claim(T0, 1, 60)
     assert [r.id for r in claimed] == updates[-1:]
     assert await states(rt, updates) == ["superseded"] * (len(updates) - 1) + ["pending"]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from workflow.delivery.queue import Sent
 from workflow.domain.audit import GENESIS, AuditEntry, ChainHead, verify
 from workflow.domain.people import Platform
 from workflow.domain.views import Op, Outgoing, Recipient, View, ViewKind, view_from_dict
@@ -67,6 +68,20 @@ async def test_the_audit_log_stores_a_chain_and_moves_its_head(sessions: Session
     assert verify(entries, head) == []
 
 
+def copy_of(
+    platform: Platform | str, workspace: str, conversation: str, message_id: str, person: int | None
+) -> dict[str, object]:
+    """The card_copies columns of a posted copy of change request 1, as the sender reports it."""
+    return {
+        "card_key": "change_request:1",
+        "platform": platform,
+        "workspace_id": workspace,
+        "conversation_id": conversation,
+        "message_id": message_id,
+        "person_id": person,
+    }
+
+
 async def test_an_outbox_row_is_claimed_sent_and_its_copies_remembered(
     sessions: Sessions,
 ) -> None:
@@ -76,10 +91,12 @@ async def test_an_outbox_row_is_claimed_sent_and_its_copies_remembered(
 
     claimed = await store.claim(T0, 10, 60)
     nothing_more = await store.claim(T0 + timedelta(seconds=30), 10, 60)
-    await store.mark_sent(claimed[0].id, T0, "1700.1", "D1")
-    await store.add_copy("change_request:1", Platform.SLACK, "T1", "D1", "1700.1", 1, T0)
-    await store.add_copy("change_request:1", "slack", "T1", "D1", "1700.1", 1, T0)  # reported twice
-    await store.add_copy("change_request:1", Platform.TEAMS, "tenant", "19:c", "m2", None, T0)
+    slack = copy_of(Platform.SLACK, "T1", "D1", "1700.1", 1)
+    await store.record_sent([Sent(claimed[0].id, "1700.1", "D1", slack)], T0)
+    again = copy_of("slack", "T1", "D1", "1700.1", 1)  # reported twice
+    await store.record_sent([Sent(claimed[0].id, "1700.1", "D1", again)], T0)
+    teams = copy_of(Platform.TEAMS, "tenant", "19:c", "m2", None)
+    await store.record_sent([Sent(claimed[0].id, "1700.1", "D1", teams)], T0)
 
     first = claimed[0]
     assert [(r.recipient_person_id, r.recipient_project_id, r.op) for r in claimed] == [
@@ -89,7 +106,7 @@ async def test_an_outbox_row_is_claimed_sent_and_its_copies_remembered(
     assert (first.card_key, first.project_id, first.attempts) == ("change_request:1", 3, 0)
     assert view_from_dict(first.view) == message(1).view
     assert nothing_more == []  # the update is not due yet, the others are leased
-    assert await store.copies("change_request:1") == [
+    assert (await store.copies_of(["change_request:1"]))["change_request:1"] == [
         CardCopyRecord("change_request:1", Platform.SLACK, "T1", "D1", "1700.1", 1),
         CardCopyRecord("change_request:1", Platform.TEAMS, "tenant", "19:c", "m2", None),
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from workflow.delivery.queue import OutboxQueue, Queued, Sent
+from workflow.delivery.queue import Copy, OutboxQueue, Queued, Sent
 from workflow.domain.people import Platform
 from workflow.domain.views import View, view_from_dict
 from workflow.ports import Address
@@ -39,7 +39,7 @@ class Batch:
     """Each row's view (with its actors' platform user ids) and each card's known copies."""
 
     views: dict[int, View]
-    copies: dict[str, list[Any]] = field(default_factory=dict)
+    copies: dict[str, list[Copy]] = field(default_factory=dict)
 
     def targets(self, card_key: str) -> list[tuple[Address, str | None]]:
         return [
@@ -66,7 +66,8 @@ async def prepared(queue: OutboxQueue, rows: Sequence[Queued]) -> Batch:
             for row_id, view in views.items()
         }
     keys = sorted({r.card_key for r in rows if r.op == UPDATE and r.card_key is not None})
-    return Batch(views, await queue.copies_of(keys) if keys else {})
+    found = await queue.copies_of(keys) if keys else {}
+    return Batch(views, {key: list(copies) for key, copies in found.items()})
 
 
 def _with_users(view: View, users: tuple[tuple[int, str], ...]) -> View:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -59,9 +59,6 @@ class Sent:
 
 class OutboxQueue(Protocol):
     async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[Any]: ...
-    async def mark_sent(
-        self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
-    ) -> None: ...
     async def record_sent(
         self, sent: Sequence[Sent], at: datetime, put_back: Sequence[tuple[int, datetime]] = ()
     ) -> None:
@@ -78,22 +75,10 @@ class OutboxQueue(Protocol):
         *,
         count_attempt: bool = True,
     ) -> None: ...
-    async def defer(self, row_id: int, available_at: datetime) -> None: ...
     async def mark_undeliverable(
         self, row_id: int, at: datetime, error: str, notices: Sequence[Outgoing] = ()
     ) -> bool: ...
-    async def add_copy(
-        self,
-        card_key: str,
-        platform: str,
-        workspace_id: str,
-        conversation_id: str,
-        message_id: str,
-        person_id: int | None,
-        at: datetime,
-    ) -> None: ...
-    async def copies(self, card_key: str) -> list[Any]: ...
-    async def copies_of(self, card_keys: Sequence[str]) -> dict[str, list[Any]]:
+    async def copies_of(self, card_keys: Sequence[str]) -> Mapping[str, Sequence[Copy]]:
         """Every known copy of each card, oldest first (one lookup for a batch)."""
         ...
 

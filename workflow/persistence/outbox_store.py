@@ -8,17 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Row, Select, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
 from workflow.persistence.outbox_claim import (
     PENDING,
     RECORD_COLUMNS,
-    SENT,
     UNDELIVERABLE,
     OutboxRecord,
     coalesced,
@@ -81,18 +78,6 @@ class OutboxStore:
                              key=lambda r: r.id)  # fmt: skip
             return await coalesced(session, claimed, free, until)
 
-    async def mark_sent(
-        self, row_id: int, at: datetime, message_id: str | None, conversation_id: str | None
-    ) -> None:
-        await self._set(
-            row_id,
-            state=SENT,
-            sent_at=at,
-            platform_message_id=message_id,
-            conversation_id=conversation_id,
-            lease_until=None,
-        )
-
     async def record_sent(
         self,
         sent: Sequence[SentRow],
@@ -141,10 +126,6 @@ class OutboxStore:
             lease_until=None,
         )
 
-    async def defer(self, row_id: int, available_at: datetime) -> None:
-        """Put a claimed row back untried (a rate limit said later): no attempt is counted."""
-        await self._set(row_id, available_at=available_at, lease_until=None)
-
     async def mark_undeliverable(
         self, row_id: int, at: datetime, error: str, notices: Sequence[Outgoing] = ()
     ) -> bool:
@@ -168,38 +149,6 @@ class OutboxStore:
             if changed and notices:
                 await session.execute(insert(outbox), [outbox_row(n, at) for n in notices])
         return changed
-
-    async def add_copy(
-        self,
-        card_key: str,
-        platform: Platform | str,
-        workspace_id: str,
-        conversation_id: str,
-        message_id: str,
-        person_id: int | None,
-        at: datetime,
-    ) -> None:
-        """Remember a posted copy; a copy already known is left as it is."""
-        row = {
-            "card_key": card_key,
-            "platform": platform,
-            "workspace_id": workspace_id,
-            "conversation_id": conversation_id,
-            "message_id": message_id,
-            "person_id": person_id,
-            "created_at": at,
-        }
-        async with self._transaction() as session:
-            try:
-                async with session.begin_nested():
-                    await session.execute(insert(card_copies).values(**row))
-            except IntegrityError:
-                pass  # the same message reported twice: one copy is enough
-
-    async def copies(self, card_key: str) -> list[CardCopyRecord]:
-        query = select(*COPY_COLUMNS).where(card_copies.c.card_key == card_key)
-        rows = await self._read(query.order_by(card_copies.c.id))
-        return [CardCopyRecord(**row._mapping) for row in rows]
 
     async def copies_of(self, card_keys: Sequence[str]) -> dict[str, list[CardCopyRecord]]:
         """Every known copy of each of these cards, oldest first: one read for a batch."""
