@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from fastapi import FastAPI, Request, Response
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from fastapi import FastAPI
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import CursorResult, bindparam, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
+from bench.bare_app import on_fastapi
 from bench.floor_seed import seed
 from workflow.domain.audit import GENESIS, AuditEntry
 from workflow.domain.change_versions import EDITABLE_FIELDS, Verdict
@@ -39,6 +38,7 @@ from workflow.domain.content import canonical_json, content_hash
 from workflow.domain.people import Platform
 from workflow.domain.projects import Role
 from workflow.persistence.db import make_engine, upgrade_async, write_turn
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.tables import (
     change_request_decisions as decisions,
 )
@@ -58,10 +58,10 @@ SORRY = "Something went wrong; please click again in a minute."
 HEAD_ID = 1
 
 FIRST_TIME = {
-    name: module.insert(inbound_events)
+    name: insert_for(name, inbound_events)
     .values(key=bindparam("key"), received_at=bindparam("at"))
     .on_conflict_do_nothing(index_elements=[inbound_events.c.key])
-    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name in ("postgresql", "sqlite")
 }
 _newer = versions.alias("newer")
 _latest = select(func.max(_newer.c.number)).where(
@@ -231,18 +231,7 @@ def build(api_url: str, secret: str, token: str, url: str, spec: dict[str, Any])
         yield
         await engine.dispose()
 
-    handler = AsyncSlackRequestHandler(bolt)
-    api = FastAPI(lifespan=lifespan)
-
-    @api.post("/slack/events")
-    async def events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    @api.get("/readyz")
-    async def readyz() -> dict[str, str]:
-        return {"status": "ready"}
-
-    return api
+    return on_fastapi(bolt, lifespan)
 
 
 def main() -> None:

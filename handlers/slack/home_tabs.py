@@ -39,7 +39,6 @@ import aiohttp
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -48,6 +47,7 @@ from workflow.dispatcher import HomeData
 from workflow.domain.commands import PersonRef
 from workflow.domain.errors import Unavailable
 from workflow.domain.people import Identity, Platform
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.tables_slack import slack_home_viewers as table
 from workflow.ports import Clock
 from workflow.presentation.answers import Origin
@@ -208,8 +208,7 @@ class HomeTabs:
         row = {"org_id": identity.org_id, "user_id": identity.user_id,
                "workspace_id": workspace_id, "person_id": person_id,
                "opened_at": now, "published_at": now, "stale": False}  # fmt: skip
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(table).values(row)
+        statement = insert_for(self.engine.dialect.name, table).values(row)
         kept = {k: statement.excluded[k] for k in ("workspace_id", "person_id", "published_at")}
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.org_id, table.c.user_id], set_={**kept, "opened_at": now}

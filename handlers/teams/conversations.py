@@ -11,11 +11,11 @@ from typing import Any
 from microsoft_teams.api import ActivityBase
 from microsoft_teams.api.models.entity import ClientInfoEntity
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.teams.cards import addressed
 from handlers.teams.members import Members, mris
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.tables_teams import teams_conversations as table
 
 PERSONAL, CHANNEL, GROUP_CHAT = "personal", "channel", "groupChat"
@@ -134,8 +134,7 @@ class Conversations:
         if reference is None:
             return
         row = _row(reference)
-        insert = (postgresql if self.engine.dialect.name == "postgresql" else sqlite).insert
-        statement = insert(table).values(row)
+        statement = insert_for(self.engine.dialect.name, table).values(row)
         changed = {k: v for k, v in row.items() if k not in ("tenant_id", "conversation_id")}
         changed["time_zone"] = func.coalesce(statement.excluded.time_zone, table.c.time_zone)
         statement = statement.on_conflict_do_update(

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.tables_teams import teams_members as table
 
 log = logging.getLogger("clientloop.teams")
@@ -71,8 +71,7 @@ class Members:
         ]  # fmt: skip
         if not rows:
             return
-        insert = (postgresql if self.engine.dialect.name == "postgresql" else sqlite).insert
-        statement = insert(table).values(rows)
+        statement = insert_for(self.engine.dialect.name, table).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.conversation_id, table.c.aad_object_id],
             set_={k: statement.excluded[k] for k in ("mri", "name", "updated_at")},

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing, view_to_dict
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.errors import database_errors
 from workflow.persistence.outbox_claim import PENDING, SENT
 from workflow.persistence.tables_delivery import card_copies, outbox
@@ -104,9 +104,4 @@ PUT_BACK = (
 def insert_new_copies(session: AsyncSession) -> Any:
     """INSERT into card_copies that skips a copy already known (same conversation and
     message), in the dialect of the session's database."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(card_copies).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(card_copies).on_conflict_do_nothing()
-    raise NotImplementedError(f"card copies on {dialect}")  # pragma: no cover
+    return insert_for(session.get_bind().dialect.name, card_copies).on_conflict_do_nothing()

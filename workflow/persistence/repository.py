@@ -9,12 +9,12 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import ColumnElement, CursorResult, bindparam, insert, select, update
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import RelationshipProperty
 
 from workflow.domain.audit import UNKEYED, AuditEntry, AuditKeys, ChainHead
+from workflow.persistence.dialects import insert_for
 from workflow.persistence.errors import database_errors
 from workflow.persistence.orm import GET_OPTIONS
 from workflow.persistence.tables_delivery import audit_entries, audit_head, inbound_events
@@ -209,8 +209,8 @@ class SqlInboundLog:
 
 # Built once (every command runs one): building it per call cost more than running it.
 _FIRST_TIME = {
-    postgres: module.insert(inbound_events)
+    dialect == "postgresql": insert_for(dialect, inbound_events)
     .values(key=bindparam("key"), received_at=bindparam("received_at"))
     .on_conflict_do_nothing(index_elements=[inbound_events.c.key])
-    for postgres, module in ((True, postgresql), (False, sqlite))
+    for dialect in ("postgresql", "sqlite")
 }
