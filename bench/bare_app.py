@@ -31,8 +31,13 @@ def build(api_url: str, secret: str, token: str) -> FastAPI:
         await ack()
         await respond("ok")
 
+    return on_fastapi(bolt)
+
+
+def on_fastapi(bolt: AsyncApp, lifespan: Any = None) -> FastAPI:
+    """The Bolt app behind FastAPI as the bench serves it: POST /slack/events, GET /readyz."""
     handler = AsyncSlackRequestHandler(bolt)
-    api = FastAPI()
+    api = FastAPI(lifespan=lifespan)
 
     @api.post("/slack/events")
     async def events(request: Request) -> Response:
