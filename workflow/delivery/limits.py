@@ -13,6 +13,8 @@ from workflow.ports import Address
 MAX_BACKOFF_SECONDS = 3600.0
 BASE_BACKOFF_SECONDS = 5.0
 MAX_ATTEMPTS = 12
+# A message's way to the platform, at most: the far end counts arrivals, the limiter departures.
+TRIP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,20 @@ class Limit:
 
     rate: float
     burst: float
+    # The window the limit is counted over: what a process taking over looks back on.
+    seconds: float = 1.0
+
+    @classmethod
+    def window(cls, count: float, seconds: float, burst: float) -> Limit:
+        """At most `count` messages in any `seconds`-long window, at most `burst` at once.
+
+        A bucket that starts full lets `burst + rate * T` through in any time T, so it
+        refills only the rest of the window's count, spread over the window and one trip
+        (a message sent at the window's start may arrive inside the next one).
+        """
+        burst = max(1.0, min(burst, count - 1))
+        window = seconds + TRIP_SECONDS
+        return cls(max(count - burst, 1.0) / window, burst, window)
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,7 @@ class PlatformLimits:
 DEFAULT_LIMITS: Mapping[Platform, PlatformLimits] = {
     # chat.postMessage: about 1 per second per channel (short bursts allowed), and a
     # few hundred per minute per workspace.
-    Platform.SLACK: PlatformLimits(Limit(1.0, 3.0), Limit(300 / 60, 20.0), True),
+    Platform.SLACK: PlatformLimits(Limit(1.0, 3.0), Limit.window(300, 60, 20.0), True),
     # Bot Framework: 7 per second per conversation, 50 per second per tenant.
     Platform.TEAMS: PlatformLimits(Limit(7.0, 7.0), Limit(50.0, 50.0)),
 }
@@ -90,10 +106,34 @@ class TokenBucket:
 
 @dataclass
 class RateLimiter:
-    """The sender's limits, per platform; one process's view (each replica keeps its own)."""
+    """The sender's limits, per platform, kept by the one process whose turn it is to send.
+
+    A process that takes the turn from another (`start_turn`) starts with every
+    conversation's bucket empty and each workspace's charged with what was sent to it in
+    the last window, so the limits hold across the hand-over too.
+    """
 
     limits: Mapping[Platform, PlatformLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
     buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
+    started: float | None = None  # when this process took the turn (None: buckets start full)
+    spent: Mapping[tuple[str, str], int] = field(default_factory=dict)
+
+    def start_turn(self, at: datetime, spent: Mapping[tuple[str, str], int]) -> None:
+        """Forget every bucket; `spent` counts messages per (platform, workspace) lately sent."""
+        self.buckets.clear()
+        self.started, self.spent = at.timestamp(), dict(spent)
+
+    def settle(self, address: Address, at: datetime) -> None:
+        """A send to `address` ended at `at`: its conversation's next token counts from then.
+
+        The platform counts arrivals; a message that took long on its way must not let the
+        next one to the same conversation arrive sooner than its limit allows.
+        """
+        limits = self.limits.get(address.platform)
+        if limits is not None:
+            now = at.timestamp()
+            bucket = self._bucket(_conversation_key(address), limits.per_conversation, now)
+            bucket.updated = max(bucket.updated, now)  # no tokens for the time on its way
 
     def reserve(self, addresses: Iterable[Address], at: datetime) -> datetime | None:
         """Take a token for each address (and its workspace), or say when to try again.
@@ -150,7 +190,16 @@ class RateLimiter:
     def _bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
         bucket = self.buckets.get(key)
         if bucket is None:
-            bucket = self.buckets[key] = TokenBucket.full(limit, now)
+            bucket = self.buckets[key] = self._new_bucket(key, limit, now)
+        return bucket
+
+    def _new_bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
+        if self.started is None:
+            return TokenBucket.full(limit, now)
+        # Since the turn began: conversations empty then, workspaces less what was spent.
+        spent = self.spent.get((key[0], key[1]), 0) if len(key) == 2 else limit.burst
+        bucket = TokenBucket(limit, limit.burst - spent, min(self.started, now))
+        bucket.refill(now)
         return bucket
 
 
