@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.bootstrap import bootstrap, delivery_options
 from bot.metrics import Metrics, add_metrics
+from bot.presence import Presence
 from bot.request_ids import RequestIds
 from bot.sandbox_mode import effective_settings, mount
 from bot.scheduling import start_ticking, stop_ticking, ticker_for
@@ -95,10 +96,14 @@ def create_app(
             slack.start()
         if teams is not None:
             await teams.start()
+        role = "serve" if run_scheduler else "serve --no-scheduler"
+        here = Presence(runtime, role, settings.clientloop_heartbeat_seconds)
+        await here.start()
         ticking = start_ticking(runtime, settings, app.state.ticker) if run_scheduler else None
         try:
             yield
         finally:
+            await here.stop()
             await checks.stop()
             if ticking is not None:
                 stop_ticking(ticking)

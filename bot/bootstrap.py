@@ -45,7 +45,9 @@ def delivery_options(settings: Settings) -> DeliveryOptions:
     s = settings
     slack = PlatformLimits(
         Limit(s.clientloop_slack_per_channel_per_second, s.clientloop_slack_channel_burst),
-        Limit(s.clientloop_slack_per_workspace_per_minute / 60, s.clientloop_slack_workspace_burst),
+        Limit.window(
+            s.clientloop_slack_per_workspace_per_minute, 60, s.clientloop_slack_workspace_burst
+        ),
         pause_workspace_on_429=True,
     )
     per_conversation = s.clientloop_teams_per_conversation_per_second

@@ -17,6 +17,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     GCCollector,
     Histogram,
     PlatformCollector,
@@ -108,6 +109,11 @@ class Metrics:
             "Errors the database driver raised, by kind (conflict: another transaction got "
             "there first; unavailable: the server cannot be used; other).",
             ["kind"],
+            registry=registry,
+        )
+        self.sending = Gauge(
+            "clientloop_sending_processes",
+            "1 while this process holds the sender's turn; summed over a deployment: 1.",
             registry=registry,
         )
         self.outbox = OutboxGauges()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.bootstrap import Runtime, bootstrap, delivery_options
 from bot.failures import safe_url
 from bot.metrics_server import serve_metrics
+from bot.presence import Presence
 from bot.settings import Settings
 from bot.slack_wiring import build_notifiers, build_slack, default_parts
 from bot.startup_checks import start_checks
@@ -75,6 +76,8 @@ async def run_scheduler_process(settings: Settings) -> None:
     checks = start_checks(settings, runtime.read_engine, slack)
     port = settings.clientloop_scheduler_metrics_port
     stop_metrics = await serve_metrics(runtime.metrics, settings.host, port)
+    here = Presence(runtime, "scheduler", settings.clientloop_heartbeat_seconds)
+    await here.start()
     ticking = start_ticking(runtime, settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -85,6 +88,7 @@ async def run_scheduler_process(settings: Settings) -> None:
     try:
         await stopping.wait()
     finally:
+        await here.stop()
         await checks.stop()
         stop_ticking(ticking)
         if stop_metrics is not None:

@@ -54,11 +54,14 @@ class Settings(BaseSettings):
     # Delivery: rate limits per platform (see workflow.delivery.limits), leases and retries.
     clientloop_slack_per_channel_per_second: float = Field(default=1.0, gt=0)
     clientloop_slack_channel_burst: float = Field(default=3.0, ge=1)
-    clientloop_slack_per_workspace_per_minute: float = Field(default=300.0, gt=0)
+    # At most this many in any 60 seconds (the burst included; see Limit.window).
+    clientloop_slack_per_workspace_per_minute: float = Field(default=300.0, ge=2)
     clientloop_slack_workspace_burst: float = Field(default=20.0, ge=1)
     clientloop_teams_per_conversation_per_second: float = Field(default=7.0, gt=0)
     clientloop_teams_per_tenant_per_second: float = Field(default=50.0, gt=0)
     clientloop_outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    # Each process's heartbeat, and a standby's try for the sender's turn (PostgreSQL).
+    clientloop_heartbeat_seconds: float = Field(default=2.0, gt=0)
     clientloop_delivery_max_attempts: int = Field(default=12, ge=1)
     clientloop_checkin_reminder_hours: float = Field(default=24, gt=0)
     clientloop_checkin_missed_hours: float = Field(default=24, gt=0)

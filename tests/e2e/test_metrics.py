@@ -80,7 +80,7 @@ async def test_a_scripted_flow_moves_each_counter_by_exactly_what_it_did(
 
 KINDS = ("not_allowed", "not_found", "bad_input", "conflict", "unavailable")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-BASE_UNITS = ("seconds", "bytes", "messages", "total", "info")
+BASE_UNITS = ("seconds", "bytes", "messages", "processes", "total", "info")
 
 
 async def test_every_metric_name_follows_the_prometheus_naming_rules(
@@ -90,7 +90,7 @@ async def test_every_metric_name_follows_the_prometheus_naming_rules(
     response = await http.get("/metrics")
     families = list(text_string_to_metric_families(response.text))
     ours = [f for f in families if f.name.startswith("clientloop_")]
-    assert len(ours) == 9
+    assert len(ours) == 10
     for family in families:
         assert NAME.match(family.name), family.name
         assert family.documentation, f"{family.name} has no help text"

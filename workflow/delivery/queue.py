@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing
 from workflow.ports import Address, UnitOfWork
 
@@ -84,6 +85,16 @@ class OutboxQueue(Protocol):
 
     async def user_ids(self, person_ids: Sequence[int]) -> dict[int, str]:
         """The platform user id of each of these people still known."""
+        ...
+
+    async def recent_sends(
+        self, platform: Platform, since: datetime, now: datetime
+    ) -> dict[str, int]:
+        """Messages per workspace sent since `since`, or claimed now (maybe sent)."""
+        ...
+
+    async def leased_until(self, now: datetime) -> datetime | None:
+        """When the last lease on a claimed, unsent row runs out."""
         ...
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from workflow.delivery.batch import Batch, Marks, prepared
 from workflow.delivery.bounces import bounce_notices
+from workflow.delivery.handover import handover
 from workflow.delivery.lanes import lanes
 from workflow.delivery.limits import MAX_ATTEMPTS, RateLimiter, backoff
 from workflow.delivery.queue import (
@@ -21,6 +22,7 @@ from workflow.delivery.queue import (
     Undeliverable,
     address_of,
 )
+from workflow.delivery.turn import ALWAYS, Turn
 from workflow.domain.errors import Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.views import View
@@ -59,6 +61,7 @@ class Sender:
         wake_for_deferred: bool = False,
         in_flight: int = IN_FLIGHT,
         telemetry: Telemetry = UNWATCHED,
+        turn: Turn = ALWAYS,
     ) -> None:
         # `uow_factory` is only read from (addresses, actors, bounce notices to write later).
         self.queue, self.uow_factory = queue, uow_factory
@@ -77,6 +80,7 @@ class Sender:
         self._due: list[datetime] = []  # a heap: when rows put back by this sender come due
         self._wake: asyncio.TimerHandle | None = None
         self._marks = Marks(queue, clock.now)
+        self.turn = turn  # another process may be the one sending; this one then claims nothing
 
     def kick(self) -> None:
         """Deliver in the background (the bus calls this after every commit).
@@ -119,11 +123,21 @@ class Sender:
         async with self._lock:
             # Until a claim finds nothing: rows may be committed without a kick (a batch of
             # a fan-out written outside the bus), and bounce notices are queued by this loop.
-            while rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds):
+            while self.turn.holding and (
+                rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds)
+            ):
                 await self._deliver_all(rows)
                 handled += len(rows)
             self._set_wake()
         return handled
+
+    async def begin_turn(self) -> None:
+        """This process sends from now on: the limits start charged with what the last sender
+        sent lately, and a wake-up is set for when its leases on unsent rows run out."""
+        async with self._lock:
+            self._due.clear()
+            if (leased := await handover(self.queue, self.limiter, self.clock.now())) is not None:
+                self._wake_at(leased)
 
     async def _deliver_all(self, rows: Sequence[Queued]) -> None:
         """Up to `in_flight` conversations at once, each lane of rows in order.
@@ -245,8 +259,9 @@ class Sender:
         """Every answer is counted; a 429 holds back that conversation (and, on Slack, maybe
         its workspace) until Retry-After (see RateLimiter.pause)."""
         self.telemetry.delivered(address.platform, receipt)
+        now = self.clock.now()
+        self.limiter.settle(address, now)
         if receipt.retry_after is not None:
-            now = self.clock.now()
             self.limiter.pause(address, now + timedelta(seconds=receipt.retry_after), now)
         return receipt
 

@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Select, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Row, Select, and_, case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from workflow.domain.people import Platform
 from workflow.domain.views import Outgoing
 from workflow.persistence.db import write_turn
 from workflow.persistence.errors import database_errors
@@ -29,7 +30,7 @@ from workflow.persistence.outbox_rows import (
     insert_new_copies,
     outbox_row,
 )
-from workflow.persistence.tables import people
+from workflow.persistence.tables import people, projects, workspaces
 from workflow.persistence.tables_delivery import card_copies, outbox
 
 
@@ -170,6 +171,41 @@ class OutboxStore:
     async def pending_count(self) -> int:
         query = select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)
         return int((await self._read(query))[0][0])
+
+    async def recent_sends(
+        self, platform: Platform, since: datetime, now: datetime
+    ) -> dict[str, int]:
+        """Messages per workspace of `platform` sent since `since`, or claimed and maybe sent.
+
+        What a process taking over the sending charges its limits with; an update counts
+        once for each copy of its card. A row of no project is not counted.
+        """
+        copies = (
+            select(func.count())
+            .select_from(card_copies)
+            .where(card_copies.c.card_key == outbox.c.card_key)
+            .scalar_subquery()
+        )
+        in_flight = and_(outbox.c.state == PENDING, outbox.c.lease_until > now)
+        project = func.coalesce(outbox.c.project_id, outbox.c.recipient_project_id)
+        query = (
+            select(
+                workspaces.c.external_id,
+                func.sum(case((outbox.c.op == "update", copies), else_=1)).label("sent"),
+            )
+            .select_from(outbox)
+            .join(projects, projects.c.id == project)
+            .join(workspaces, workspaces.c.id == projects.c.workspace_id)
+            .where(workspaces.c.platform == platform, or_(outbox.c.sent_at >= since, in_flight))
+            .group_by(workspaces.c.external_id)
+        )
+        return {str(row.external_id): int(row.sent) for row in await self._read(query)}
+
+    async def leased_until(self, now: datetime) -> datetime | None:
+        """When the last lease on a claimed, unsent row runs out (a stopped sender's rows)."""
+        held = and_(outbox.c.state == PENDING, outbox.c.lease_until > now)
+        value = (await self._read(select(func.max(outbox.c.lease_until)).where(held)))[0][0]
+        return cast(datetime | None, value)
 
     async def _set(self, row_id: int, **values: Any) -> None:
         async with self._transaction() as session:

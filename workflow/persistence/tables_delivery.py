@@ -1,7 +1,9 @@
-"""Tables outside the domain model: the audit chain, inbound event ids, the outbox, card copies."""
+"""Tables outside the domain model: the audit chain, inbound event ids, the outbox, card copies,
+the processes running against the database."""
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     Integer,
@@ -92,4 +94,17 @@ card_copies = Table(
     Column("person_id", Integer),
     time_col("created_at"),
     UniqueConstraint("conversation_id", "message_id"),
+)
+
+# Every clientloop process's heartbeat (`clientloop status`): who runs, where, and which sends.
+processes = Table(
+    "processes",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("role", String(40), nullable=False),
+    time_col("started_at"),
+    time_col("seen_at"),
+    Column("sending", Boolean, nullable=False, server_default=text("false")),
 )
