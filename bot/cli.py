@@ -1,5 +1,5 @@
 """The `clientloop` command line: serve, scheduler, db, audit, keys rotate, export, evidence,
-version.
+status, version.
 
 Each command imports what it needs when it runs, so `clientloop --help` or `version` loads
 neither SQLAlchemy, Alembic, pydantic nor a chat SDK.
@@ -20,6 +20,7 @@ from bot.cli_audit import add_audit_commands
 from bot.cli_evidence import add_evidence_commands
 from bot.cli_export import add_export_commands
 from bot.cli_keys import add_keys_commands
+from bot.cli_status import add_status_commands
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -190,6 +191,11 @@ def add_evidence(commands: Subparsers) -> None:
     add_evidence_commands(commands, _settings)
 
 
+def add_status(commands: Subparsers) -> None:
+    """`clientloop status`: processes, the sender, the outbox (see `bot.cli_status`)."""
+    add_status_commands(commands, _settings)
+
+
 # Each entry adds one subcommand; a new subcommand is one `add_*` function listed here.
 SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_serve,
@@ -199,6 +205,7 @@ SUBCOMMANDS: list[Callable[[Subparsers], None]] = [
     add_keys,
     add_export,
     add_evidence,
+    add_status,
     add_version,
 ]
 
