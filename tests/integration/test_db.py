@@ -203,3 +203,21 @@ async def test_sessions_keep_objects_readable_after_commit(sqlite_url: str) -> N
 
     assert make_sessionmaker(engine).kw["expire_on_commit"] is False
     await engine.dispose()
+
+
+async def test_a_newer_release_schema_keeps_the_replicas_of_the_release_before_ready(
+    db_url: str,
+) -> None:
+    """A rolling upgrade migrates first; replicas still on this release go on serving."""
+    engine = make_engine(db_url)
+    upgrade(db_url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    assert await schema_problem(engine) is None
+
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '0011'"))
+    problem = await schema_problem(engine)
+    await engine.dispose()
+
+    assert problem is not None and "schema is at 0011" in problem

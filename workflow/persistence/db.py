@@ -188,8 +188,22 @@ def _current_revisions(connection: Connection) -> tuple[str, ...] | None:
     return tuple(sorted(str(revision) for revision in rows.scalars()))
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    """Every revision this code has a migration for."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 async def schema_problem(engine: AsyncEngine) -> str | None:
-    """None when the database answers and is at the head revision, else why not."""
+    """None when the database answers and is at the head revision, else why not.
+
+    A revision this code does not know is a newer release's: during a rolling upgrade the
+    database is migrated first, and the replicas still on the release before keep serving
+    (migrations only add: a release's schema serves the release before it too).
+    """
     try:
         current = await current_revisions(engine)
     except (OSError, SQLAlchemyError) as exc:
@@ -197,7 +211,7 @@ async def schema_problem(engine: AsyncEngine) -> str | None:
     head = head_revisions()
     if current is None:
         return f"database has no schema yet: {UPGRADE_HINT}"
-    if current != head:
+    if current != head and set(current) <= known_revisions():
         return f"schema is at {describe(current)}, head is {describe(head)}: {UPGRADE_HINT}"
     return None
 
