@@ -76,9 +76,9 @@ def test_a_process_taking_over_keeps_the_window_with_what_the_last_one_sent(
     sent_first = run(first, 0.0, before)
     handed_at = sum(gap for gap, _ in before) + pause
     looked_back = second.limits[Platform.SLACK].per_workspace.seconds  # the window and a trip
-    spent = sum(1 for at in sent_first if at >= handed_at - looked_back)
+    lately = [T0 + timedelta(seconds=s) for s in sent_first if s >= handed_at - looked_back]
 
-    second.start_turn(T0 + timedelta(seconds=handed_at), {("slack", "T1"): spent})
+    second.start_turn(T0 + timedelta(seconds=handed_at), {("slack", "T1"): lately})
     sent_second = run(second, handed_at, after)
 
     assert most_in_window(sent_first + sent_second) <= count

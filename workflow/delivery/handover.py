@@ -11,18 +11,20 @@ from workflow.delivery.queue import OutboxQueue
 log = logging.getLogger(__name__)
 
 
-async def handover(queue: OutboxQueue, limiter: RateLimiter, now: datetime) -> datetime | None:
-    """Charge `limiter` with what was sent in each workspace limit's window (and what is
-    claimed, maybe sent); return when the last lease on a claimed, unsent row runs out.
+async def handover(queue: OutboxQueue, limiter: RateLimiter, now: datetime) -> list[datetime]:
+    """Give `limiter` the sends of each workspace limit's last window (and the claimed rows,
+    maybe sent); return when the pending rows not due now come due.
 
-    The process that sent before may have died mid-batch: its rows come back when their
-    lease ends, and its messages of the last minute still count against the workspace.
+    The process that sent before may have died mid-batch: its claimed rows come back when
+    their lease ends, rows its limits put back come due later, and its sends of the last
+    minute still count in the workspace's window.
     """
-    spent: dict[tuple[str, str], int] = {}
+    sent: dict[tuple[str, str], list[datetime]] = {}
     for platform, limits in limiter.limits.items():
         since = now - timedelta(seconds=limits.per_workspace.seconds)
-        sent = await queue.recent_sends(platform, since, now)
-        spent |= {(platform.value, workspace): count for workspace, count in sent.items()}
-    limiter.start_turn(now, spent)
-    log.info("sending from this process; limits charged with %s", spent or "nothing")
-    return await queue.leased_until(now)
+        found = await queue.recent_sends(platform, since, now)
+        sent |= {(platform.value, workspace): times for workspace, times in found.items()}
+    limiter.start_turn(now, sent)
+    counts = {key: len(times) for key, times in sent.items()}
+    log.info("sending from this process; sent in the last window: %s", counts or "nothing")
+    return await queue.due_times(now)

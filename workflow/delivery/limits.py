@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from workflow.delivery.carried import Carried
 from workflow.domain.people import Platform
 from workflow.ports import Address
 
@@ -109,19 +110,25 @@ class RateLimiter:
     """The sender's limits, per platform, kept by the one process whose turn it is to send.
 
     A process that takes the turn from another (`start_turn`) starts with every
-    conversation's bucket empty and each workspace's charged with what was sent to it in
-    the last window, so the limits hold across the hand-over too.
+    conversation's bucket empty, and until the last sender's sends have left the window,
+    checks each workspace's window against them too, so the limits hold across the
+    hand-over.
     """
 
     limits: Mapping[Platform, PlatformLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
     buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
     started: float | None = None  # when this process took the turn (None: buckets start full)
-    spent: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    carried: Carried = field(default_factory=Carried)
 
-    def start_turn(self, at: datetime, spent: Mapping[tuple[str, str], int]) -> None:
-        """Forget every bucket; `spent` counts messages per (platform, workspace) lately sent."""
+    def start_turn(self, at: datetime, sent: Mapping[tuple[str, str], Sequence[datetime]]) -> None:
+        """Forget every bucket; `sent` is when each (platform, workspace) was lately sent to."""
         self.buckets.clear()
-        self.started, self.spent = at.timestamp(), dict(spent)
+        self.started = at.timestamp()
+        window = max((p.per_workspace.seconds for p in self.limits.values()), default=1.0)
+        times: dict[tuple[str, ...], list[float]] = {
+            key: [t.timestamp() for t in ts] for key, ts in sent.items()
+        }
+        self.carried = Carried.of(times, window)
 
     def settle(self, address: Address, at: datetime) -> None:
         """A send to `address` ended at `at`: its conversation's next token counts from then.
@@ -143,10 +150,13 @@ class RateLimiter:
         """
         now = at.timestamp()
         wanted = self._wanted(addresses, now)
-        waits = {key: bucket.wait(now, count) for key, (bucket, count) in wanted.items()}
+        waits = {
+            key: self._wait(key, bucket, count, now) for key, (bucket, count) in wanted.items()
+        }
         if not any(waits.values()):
-            for bucket, count in wanted.values():
+            for key, (bucket, count) in wanted.items():
                 bucket.take(now, count)
+                self.carried.add(key, now, count)
             return None
         slot = max(wanted[key][0].book(now, wait) for key, wait in waits.items() if wait > 0)
         return datetime.fromtimestamp(slot, at.tzinfo)
@@ -187,6 +197,14 @@ class RateLimiter:
                 wanted[key] = (bucket, count + 1)
         return wanted
 
+    def _wait(self, key: tuple[str, ...], bucket: TokenBucket, count: int, now: float) -> float:
+        wait = bucket.wait(now, count)
+        if now >= self.carried.until:
+            return wait
+        limit = bucket.limit
+        cap = limit.burst + limit.rate * limit.seconds  # the window's count
+        return max(wait, self.carried.wait(key, now, count, limit.seconds, cap))
+
     def _bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
         bucket = self.buckets.get(key)
         if bucket is None:
@@ -194,11 +212,10 @@ class RateLimiter:
         return bucket
 
     def _new_bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
-        if self.started is None:
-            return TokenBucket.full(limit, now)
-        # Since the turn began: conversations empty then, workspaces less what was spent.
-        spent = self.spent.get((key[0], key[1]), 0) if len(key) == 2 else limit.burst
-        bucket = TokenBucket(limit, limit.burst - spent, min(self.started, now))
+        if self.started is None or len(key) == 2:
+            return TokenBucket.full(limit, now)  # a workspace's window: see `carried`
+        # A conversation is empty when the turn begins: the last sender may just have used it.
+        bucket = TokenBucket(limit, 0.0, min(self.started, now))
         bucket.refill(now)
         return bucket
 

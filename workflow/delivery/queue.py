@@ -89,12 +89,12 @@ class OutboxQueue(Protocol):
 
     async def recent_sends(
         self, platform: Platform, since: datetime, now: datetime
-    ) -> dict[str, int]:
-        """Messages per workspace sent since `since`, or claimed now (maybe sent)."""
+    ) -> dict[str, list[datetime]]:
+        """When each workspace was sent to since `since` (claimed rows: maybe sent, now)."""
         ...
 
-    async def leased_until(self, now: datetime) -> datetime | None:
-        """When the last lease on a claimed, unsent row runs out."""
+    async def due_times(self, now: datetime, limit: int = 1000) -> list[datetime]:
+        """When pending rows not due now come due (limits, retries, leases)."""
         ...
 
 

@@ -174,11 +174,10 @@ class OutboxStore:
 
     async def recent_sends(
         self, platform: Platform, since: datetime, now: datetime
-    ) -> dict[str, int]:
-        """Messages per workspace of `platform` sent since `since`, or claimed and maybe sent.
-
-        What a process taking over the sending charges its limits with; an update counts
-        once for each copy of its card. A row of no project is not counted.
+    ) -> dict[str, list[datetime]]:
+        """When each workspace of `platform` was sent to since `since`: rows sent then, and
+        rows claimed and unsent (maybe sent: counted as sent now). An update is sent once
+        for each copy of its card; a row of no project is not counted.
         """
         copies = (
             select(func.count())
@@ -190,22 +189,35 @@ class OutboxStore:
         project = func.coalesce(outbox.c.project_id, outbox.c.recipient_project_id)
         query = (
             select(
-                workspaces.c.external_id,
-                func.sum(case((outbox.c.op == "update", copies), else_=1)).label("sent"),
+                workspaces.c.external_id.label("workspace"),
+                outbox.c.sent_at,
+                case((outbox.c.op == "update", copies), else_=1).label("sends"),
             )
             .select_from(outbox)
             .join(projects, projects.c.id == project)
             .join(workspaces, workspaces.c.id == projects.c.workspace_id)
             .where(workspaces.c.platform == platform, or_(outbox.c.sent_at >= since, in_flight))
-            .group_by(workspaces.c.external_id)
         )
-        return {str(row.external_id): int(row.sent) for row in await self._read(query)}
+        sent: dict[str, list[datetime]] = {}
+        for row in await self._read(query):
+            sent.setdefault(str(row.workspace), []).extend([row.sent_at or now] * int(row.sends))
+        return sent
 
-    async def leased_until(self, now: datetime) -> datetime | None:
-        """When the last lease on a claimed, unsent row runs out (a stopped sender's rows)."""
-        held = and_(outbox.c.state == PENDING, outbox.c.lease_until > now)
-        value = (await self._read(select(func.max(outbox.c.lease_until)).where(held)))[0][0]
-        return cast(datetime | None, value)
+    async def due_times(self, now: datetime, limit: int = 1000) -> list[datetime]:
+        """When pending rows not due now come due: put back by a limit, waiting for a retry,
+        or claimed by a sender whose lease has not run out (a stopped one's, say)."""
+        leased = and_(
+            outbox.c.lease_until.is_not(None), outbox.c.lease_until > outbox.c.available_at
+        )
+        due = case((leased, outbox.c.lease_until), else_=outbox.c.available_at)
+        query = (
+            select(due.label("due"))
+            .where(outbox.c.state == PENDING, due > now)
+            .distinct()
+            .order_by(due)
+            .limit(limit)
+        )
+        return [row.due for row in await self._read(query)]
 
     async def _set(self, row_id: int, **values: Any) -> None:
         async with self._transaction() as session:
