@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import heapq
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +22,7 @@ from workflow.delivery.queue import (
     address_of,
 )
 from workflow.delivery.turn import ALWAYS, Turn
+from workflow.delivery.wakeups import Wakeups
 from workflow.domain.errors import Unavailable
 from workflow.domain.people import Platform
 from workflow.domain.views import View
@@ -75,10 +75,8 @@ class Sender:
         self._runner: asyncio.Task[int] | None = None
         self._kicked = False
         # With `wake_for_deferred`, a row put back by a limit is delivered when it comes due,
-        # not only at the next commit or scheduler tick (a timer on the running loop).
-        self.wake_for_deferred = wake_for_deferred
-        self._due: list[datetime] = []  # a heap: when rows put back by this sender come due
-        self._wake: asyncio.TimerHandle | None = None
+        # not only at the next commit or scheduler tick.
+        self._wakeups = Wakeups(clock, self.kick, enabled=wake_for_deferred)
         self._marks = Marks(queue, clock.now)
         self.turn = turn  # another process may be the one sending; this one then claims nothing
 
@@ -123,21 +121,23 @@ class Sender:
         async with self._lock:
             # Until a claim finds nothing: rows may be committed without a kick (a batch of
             # a fan-out written outside the bus), and bounce notices are queued by this loop.
+            claimed_at = self.clock.now()
             while self.turn.holding and (
-                rows := await self.queue.claim(self.clock.now(), self.batch, self.lease_seconds)
+                rows := await self.queue.claim(claimed_at, self.batch, self.lease_seconds)
             ):
                 await self._deliver_all(rows)
                 handled += len(rows)
-            self._set_wake()
+                claimed_at = self.clock.now()
+            self._wakeups.arm(claimed_at)
         return handled
 
     async def begin_turn(self) -> None:
-        """This process sends from now on: the limits start charged with what the last sender
-        sent lately, and a wake-up is set for when its leases on unsent rows run out."""
+        """This process sends from now on: its limits count what the last sender sent lately,
+        and it wakes whenever a row the last one held back or had claimed comes due."""
         async with self._lock:
-            self._due.clear()
-            if (leased := await handover(self.queue, self.limiter, self.clock.now())) is not None:
-                self._wake_at(leased)
+            self._wakeups.clear()
+            for at in await handover(self.queue, self.limiter, self.clock.now()):
+                self._wakeups.at(at)
 
     async def _deliver_all(self, rows: Sequence[Queued]) -> None:
         """Up to `in_flight` conversations at once, each lane of rows in order.
@@ -161,23 +161,7 @@ class Sender:
 
     def stop(self) -> None:
         """Cancel the wake-up timer (at shutdown)."""
-        if self._wake is not None:
-            self._wake.cancel()
-            self._wake = None
-
-    def _wake_at(self, at: datetime) -> None:
-        if self.wake_for_deferred:
-            heapq.heappush(self._due, at)
-
-    def _set_wake(self) -> None:
-        now = self.clock.now()
-        while self._due and self._due[0] <= now:
-            heapq.heappop(self._due)
-        if not self._due or not self.wake_for_deferred:
-            return
-        self.stop()
-        delay = max((self._due[0] - now).total_seconds(), 0.0)
-        self._wake = asyncio.get_running_loop().call_later(delay, self.kick)
+        self._wakeups.stop()
 
     async def _deliver(self, row: Queued, batch: Batch) -> None:
         copy: dict[str, object] | None = None
@@ -186,7 +170,7 @@ class Sender:
             later = await self._reserve([address for address, _ in targets])
             if later is not None:
                 self._marks.put_back(row.id, later)
-                self._wake_at(later)
+                self._wakeups.at(later)
                 return
             receipt, copy = await self._send(row, batch.views[row.id], targets)
         except Undeliverable as exc:
@@ -205,7 +189,7 @@ class Sender:
         sending, and slots the limits allow went by unused while it wrote them.
         """
         later = self.limiter.reserve(addresses, self.clock.now())
-        while later is not None and self.wake_for_deferred:
+        while later is not None and self._wakeups.enabled:
             wait = (later - self.clock.now()).total_seconds()
             if wait > HOLD_SECONDS:
                 break
@@ -283,13 +267,13 @@ class Sender:
         elif receipt.retry_after is not None:
             wait = timedelta(seconds=receipt.retry_after)
             await self.queue.mark_retry(row.id, now, error, now + wait, count_attempt=False)
-            self._wake_at(now + wait)  # not at the next commit or tick: that may be long
+            self._wakeups.at(now + wait)  # not at the next commit or tick: that may be long
         elif row.attempts + 1 >= self.max_attempts:
             await self._give_up(row, f"{error} (gave up after {row.attempts + 1} attempts)")
         else:
             wait = backoff(row.attempts, self.rng)
             await self.queue.mark_retry(row.id, now, error, now + wait)
-            self._wake_at(now + wait)
+            self._wakeups.at(now + wait)
 
     async def _give_up(self, row: Queued, error: str) -> None:
         """Mark the row undeliverable and, in the same transaction, tell its project's PMs."""
