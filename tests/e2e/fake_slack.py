@@ -15,6 +15,7 @@ import asyncio
 import base64
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ class Call:
     method: str
     params: Json
     token: str | None
+    at: float = field(default_factory=time.monotonic)  # when the fake received it
 
 
 @dataclass(frozen=True)
