@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -225,6 +225,13 @@ async def heartbeats(scene: Scene) -> int:
         return 0
 
 
+async def running(scenes: list[Scene], setting_up: Awaitable[Scene]) -> Scene:
+    """The scene set up, kept for the clean-up, its replicas started."""
+    scenes.append(scene := await setting_up)
+    await scene.world.start()
+    return scene
+
+
 def assert_exactly_once(scene: Scene, posted: Counter[tuple[str, str]], rows: int) -> None:
     customers = {"D" + user[1:] for user in scene.fake.users if user.startswith("UA")}
     assert customers <= {where for where, _ in posted}, "a customer got no check-in"
@@ -239,9 +246,9 @@ def assert_within_limits(seen: dict[str, int]) -> None:
 async def test_replicas_deliver_each_message_once_within_the_workspace_limits(
     postgres_url: str, fake: FakeSlack, tmp_path: Path, scenes: list[Scene]
 ) -> None:
-    scene = await set_up(postgres_url, fake, tmp_path, tick=1, customers=w.CUSTOMERS)
-    scenes.append(scene)
-    await scene.world.start()
+    scene = await running(
+        scenes, set_up(postgres_url, fake, tmp_path, tick=1, customers=w.CUSTOMERS)
+    )
     await until(scene, lambda now: now[3] >= 40)
     statuses = await click_approve(scene)
     await settled(scene, checkins_due=w.CUSTOMERS + w.APPROVERS, decisions=w.APPROVERS)
@@ -259,9 +266,9 @@ async def test_replicas_deliver_each_message_once_within_the_workspace_limits(
 async def test_a_killed_sender_is_replaced_within_the_lease_and_nothing_is_lost(
     postgres_url: str, fake: FakeSlack, tmp_path: Path, scenes: list[Scene]
 ) -> None:
-    scene = await set_up(postgres_url, fake, tmp_path, tick=1, customers=w.CUSTOMERS)
-    scenes.append(scene)
-    await scene.world.start()
+    scene = await running(
+        scenes, set_up(postgres_url, fake, tmp_path, tick=1, customers=w.CUSTOMERS)
+    )
     assert await click_approve(scene) == [200] * w.APPROVERS
     await until(scene, lambda now: now[1] == w.APPROVERS)  # acked before decided
     await until(scene, lambda now: now[3] >= w.CUSTOMERS // 3)
@@ -302,9 +309,7 @@ async def first_post_after(scene: Scene, since: float) -> Call:
 async def test_a_commit_in_any_process_is_delivered_long_before_the_next_tick(
     postgres_url: str, fake: FakeSlack, tmp_path: Path, scenes: list[Scene]
 ) -> None:
-    scene = await set_up(postgres_url, fake, tmp_path, tick=300, customers=0)
-    scenes.append(scene)
-    await scene.world.start()
+    scene = await running(scenes, set_up(postgres_url, fake, tmp_path, tick=300, customers=0))
     await settled(scene, checkins_due=w.APPROVERS, decisions=0)  # the first tick's work
     latencies = []
     for _ in range(2):  # the first may race a scheduler's first tick; the second cannot
