@@ -44,7 +44,9 @@ def delivery_options(settings: Settings) -> DeliveryOptions:
     """The CLIENTLOOP_SLACK_* / CLIENTLOOP_TEAMS_* limits and the outbox settings."""
     s = settings
     slack = PlatformLimits(
-        Limit(s.clientloop_slack_per_channel_per_second, s.clientloop_slack_channel_burst),
+        Limit.per_second(
+            s.clientloop_slack_per_channel_per_second, s.clientloop_slack_channel_burst
+        ),
         Limit.window(
             s.clientloop_slack_per_workspace_per_minute, 60, s.clientloop_slack_workspace_burst
         ),
@@ -53,8 +55,8 @@ def delivery_options(settings: Settings) -> DeliveryOptions:
     per_conversation = s.clientloop_teams_per_conversation_per_second
     per_tenant = s.clientloop_teams_per_tenant_per_second
     teams = PlatformLimits(
-        Limit(per_conversation, max(per_conversation, 1.0)),
-        Limit(per_tenant, max(per_tenant, 1.0)),
+        Limit.per_second(per_conversation, max(per_conversation, 1.0)),
+        Limit.per_second(per_tenant, max(per_tenant, 1.0)),
     )
     return DeliveryOptions(
         {Platform.SLACK: slack, Platform.TEAMS: teams},

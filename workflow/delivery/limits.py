@@ -7,37 +7,39 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from workflow.delivery.carried import Carried
+from workflow.delivery.windows import Windows
 from workflow.domain.people import Platform
 from workflow.ports import Address
 
 MAX_BACKOFF_SECONDS = 3600.0
 BASE_BACKOFF_SECONDS = 5.0
 MAX_ATTEMPTS = 12
-# A message's way to the platform, at most: the far end counts arrivals, the limiter departures.
-TRIP_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class Limit:
-    """A token bucket's shape: `rate` messages per second on average, `burst` at once."""
+    """A token bucket's shape: `rate` messages per second on average, `burst` at once; and
+    with `cap`, never more than `cap` arriving in any `seconds` (see windows.py)."""
 
     rate: float
     burst: float
-    # The window the limit is counted over: what a process taking over looks back on.
     seconds: float = 1.0
+    cap: int | None = None
 
     @classmethod
     def window(cls, count: float, seconds: float, burst: float) -> Limit:
         """At most `count` messages in any `seconds`-long window, at most `burst` at once.
 
         A bucket that starts full lets `burst + rate * T` through in any time T, so it
-        refills only the rest of the window's count, spread over the window and one trip
-        (a message sent at the window's start may arrive inside the next one).
+        refills only the rest of the window's count over the window.
         """
         burst = max(1.0, min(burst, count - 1))
-        window = seconds + TRIP_SECONDS
-        return cls(max(count - burst, 1.0) / window, burst, window)
+        return cls(max(count - burst, 1.0) / seconds, burst, seconds, int(count))
+
+    @classmethod
+    def per_second(cls, rate: float, burst: float) -> Limit:
+        """`rate` a second, `burst` at once, and never more than that burst in any second."""
+        return cls(rate, burst, 1.0, max(int(burst), 1))
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,9 @@ class PlatformLimits:
 DEFAULT_LIMITS: Mapping[Platform, PlatformLimits] = {
     # chat.postMessage: about 1 per second per channel (short bursts allowed), and a
     # few hundred per minute per workspace.
-    Platform.SLACK: PlatformLimits(Limit(1.0, 3.0), Limit.window(300, 60, 20.0), True),
+    Platform.SLACK: PlatformLimits(Limit.per_second(1.0, 3.0), Limit.window(300, 60, 20.0), True),
     # Bot Framework: 7 per second per conversation, 50 per second per tenant.
-    Platform.TEAMS: PlatformLimits(Limit(7.0, 7.0), Limit(50.0, 50.0)),
+    Platform.TEAMS: PlatformLimits(Limit.per_second(7.0, 7.0), Limit.per_second(50.0, 50.0)),
 }
 
 
@@ -109,38 +111,31 @@ class TokenBucket:
 class RateLimiter:
     """The sender's limits, per platform, kept by the one process whose turn it is to send.
 
-    A process that takes the turn from another (`start_turn`) starts with every
-    conversation's bucket empty, and until the last sender's sends have left the window,
-    checks each workspace's window against them too, so the limits hold across the
-    hand-over.
+    Limits with a cap also count arrivals in their window (see windows.py). A process that
+    takes the turn from another (`start_turn`) starts with every conversation's bucket
+    empty and each workspace's window holding what the last sender sent in it, so the
+    limits hold across the hand-over too.
     """
 
     limits: Mapping[Platform, PlatformLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
     buckets: dict[tuple[str, ...], TokenBucket] = field(default_factory=dict)
     started: float | None = None  # when this process took the turn (None: buckets start full)
-    carried: Carried = field(default_factory=Carried)
+    windows: Windows = field(default_factory=Windows)
 
     def start_turn(self, at: datetime, sent: Mapping[tuple[str, str], Sequence[datetime]]) -> None:
         """Forget every bucket; `sent` is when each (platform, workspace) was lately sent to."""
         self.buckets.clear()
-        self.started = at.timestamp()
-        window = max((p.per_workspace.seconds for p in self.limits.values()), default=1.0)
-        times: dict[tuple[str, ...], list[float]] = {
-            key: [t.timestamp() for t in ts] for key, ts in sent.items()
-        }
-        self.carried = Carried.of(times, window)
+        self.started, self.windows = at.timestamp(), Windows()
+        for (platform, workspace), times in sent.items():
+            limit = self.limits[Platform(platform)].per_workspace
+            if limit.cap is not None:
+                ended = [t.timestamp() for t in times]
+                self.windows.seed((platform, workspace), limit.cap, limit.seconds, ended)
 
     def settle(self, address: Address, at: datetime) -> None:
-        """A send to `address` ended at `at`: its conversation's next token counts from then.
-
-        The platform counts arrivals; a message that took long on its way must not let the
-        next one to the same conversation arrive sooner than its limit allows.
-        """
-        limits = self.limits.get(address.platform)
-        if limits is not None:
-            now = at.timestamp()
-            bucket = self._bucket(_conversation_key(address), limits.per_conversation, now)
-            bucket.updated = max(bucket.updated, now)  # no tokens for the time on its way
+        """A send to `address` ended at `at` (it arrived by then): its windows count it so."""
+        for key in (_conversation_key(address), _workspace_key(address)):
+            self.windows.end(key, at.timestamp())
 
     def reserve(self, addresses: Iterable[Address], at: datetime) -> datetime | None:
         """Take a token for each address (and its workspace), or say when to try again.
@@ -156,7 +151,8 @@ class RateLimiter:
         if not any(waits.values()):
             for key, (bucket, count) in wanted.items():
                 bucket.take(now, count)
-                self.carried.add(key, now, count)
+                if (cap := bucket.limit.cap) is not None:
+                    self.windows.start(key, cap, bucket.limit.seconds, now, count)
             return None
         slot = max(wanted[key][0].book(now, wait) for key, wait in waits.items() if wait > 0)
         return datetime.fromtimestamp(slot, at.tzinfo)
@@ -198,12 +194,10 @@ class RateLimiter:
         return wanted
 
     def _wait(self, key: tuple[str, ...], bucket: TokenBucket, count: int, now: float) -> float:
-        wait = bucket.wait(now, count)
-        if now >= self.carried.until:
+        wait, limit = bucket.wait(now, count), bucket.limit
+        if limit.cap is None:
             return wait
-        limit = bucket.limit
-        cap = limit.burst + limit.rate * limit.seconds  # the window's count
-        return max(wait, self.carried.wait(key, now, count, limit.seconds, cap))
+        return max(wait, self.windows.wait(key, limit.cap, limit.seconds, now, count))
 
     def _bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
         bucket = self.buckets.get(key)
@@ -213,7 +207,7 @@ class RateLimiter:
 
     def _new_bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
         if self.started is None or len(key) == 2:
-            return TokenBucket.full(limit, now)  # a workspace's window: see `carried`
+            return TokenBucket.full(limit, now)  # a workspace's window has the last sends
         # A conversation is empty when the turn begins: the last sender may just have used it.
         bucket = TokenBucket(limit, 0.0, min(self.started, now))
         bucket.refill(now)
