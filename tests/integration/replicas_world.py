@@ -228,14 +228,16 @@ def person(user: str, zone: str) -> PersonRef:
 
 
 async def create_project(rt: Runtime, key: str, channel: str, users: list[str], zone: str) -> int:
-    """A project whose weekly check-in, at 08:00 in `zone` today, is due now."""
+    """A project whose weekly check-in is a minute after its creation in `zone` today: due
+    when the replicas start (SETUP_AGO later), and not before the project existed."""
     at = rt.clock.now()
+    slot = (at.astimezone(ZoneInfo(zone)) + timedelta(minutes=1)).replace(second=0, microsecond=0)
     reply = await rt.bus.handle(
         CreateProject(
             actor=person(PM.identity.user_id, zone), at=at, platform=Platform.SLACK,
             workspace_id=TEAM, channel_id=channel, name=f"Project {key}", key=key,
             customers=tuple((person(u, zone), CustomerKind.INTERNAL) for u in users),
-            checkin_day=at.astimezone(ZoneInfo(zone)).weekday(), checkin_time=clock_time(8, 0),
+            checkin_day=slot.weekday(), checkin_time=slot.time(),
         )
     )  # fmt: skip
     assert reply.subject_id is not None, reply

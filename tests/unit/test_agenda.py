@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from scheduler.jobs import Ticker
 from tests.fakes import FakeUnitOfWork, FixedClock
 from tests.unit.conftest import PM, World, ref, setup_project
-from workflow.domain.agenda import next_due, next_weekly_at
+from workflow.domain.agenda import checkin_followup_at, next_due, next_weekly_at
+from workflow.domain.chases import DigestRun
 from workflow.domain.checkins import CheckIn
 from workflow.domain.commands import Command, Reply
 from workflow.domain.projects import CustomerKind, Participant, Project, Role
@@ -78,7 +79,7 @@ async def test_an_idle_project_is_not_worked_until_its_next_moment(world: World)
     assert await tick.tick() == 0
 
 
-async def test_adding_a_customer_brings_the_project_forward_and_they_get_this_weeks_checkin(
+async def test_a_customer_added_after_this_weeks_slot_gets_their_first_checkin_next_week(
     world: World,
 ) -> None:
     await setup_project(world)
@@ -94,9 +95,13 @@ async def test_adding_a_customer_brings_the_project_forward_and_they_get_this_we
     assert planned(world) == world.now
     await tick.tick()
     dave_id = await world.person_id(dave)
-    assert [ci.sent_at for ci in world.store.items["CheckIn"] if ci.person_id == dave_id] == [
-        world.now
-    ]
+    assert [ci for ci in world.store.items["CheckIn"] if ci.person_id == dave_id] == []
+    # Monday 10:00 passed before Dave joined: his first check-in is next Monday's.
+    assert planned(world) == MONDAY_10 + timedelta(days=1)  # the others' reminders first
+    clock.at = MONDAY_10 + timedelta(days=7)
+    await tick.tick()
+    sent = [ci.sent_at for ci in world.store.items["CheckIn"] if ci.person_id == dave_id]
+    assert sent == [MONDAY_10 + timedelta(days=7)]
 
 
 async def test_a_change_request_brings_the_project_forward_and_is_chased_in_time(
@@ -137,6 +142,7 @@ async def test_a_closed_project_is_never_due_again(world: World) -> None:
     assert len(bus.worked) == 1
 
 
+LONG_AGO = datetime(2027, 1, 1, tzinfo=UTC)
 SYDNEY, NEW_YORK, BERLIN = (
     ZoneInfo("Australia/Sydney"),
     ZoneInfo("America/New_York"),
@@ -146,21 +152,20 @@ SYDNEY, NEW_YORK, BERLIN = (
 
 def test_the_next_weekly_moment_is_local_across_daylight_saving_changes() -> None:
     friday = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)  # New York moves to EDT on Sunday 14th
-    assert next_weekly_at(friday, 0, time(9, 0), NEW_YORK, [date(2027, 3, 8)]) == datetime(
-        2027, 3, 15, 13, 0, tzinfo=UTC
-    )
+    weekly = next_weekly_at(friday, 0, time(9, 0), NEW_YORK, [date(2027, 3, 8)], since=LONG_AGO)
+    assert weekly == datetime(2027, 3, 15, 13, 0, tzinfo=UTC)
     friday = datetime(2027, 4, 2, 12, 0, tzinfo=UTC)  # Sydney leaves AEDT on Sunday 4 April
-    assert next_weekly_at(friday, 0, time(9, 0), SYDNEY, [date(2027, 3, 29)]) == datetime(
-        2027, 4, 4, 23, 0, tzinfo=UTC
-    )
+    weekly = next_weekly_at(friday, 0, time(9, 0), SYDNEY, [date(2027, 3, 29)], since=LONG_AGO)
+    assert weekly == datetime(2027, 4, 4, 23, 0, tzinfo=UTC)
 
 
 def test_a_weekly_moment_missed_while_out_of_hours_comes_at_the_next_working_hour() -> None:
     sunday_noon = datetime(2027, 3, 7, 12, 0, tzinfo=UTC)  # Saturday's check-in, not yet sent
-    assert next_weekly_at(sunday_noon, 5, time(10, 0), BERLIN, []) == datetime(
-        2027, 3, 8, 7, 0, tzinfo=UTC
+    weekly = next_weekly_at(sunday_noon, 5, time(10, 0), BERLIN, [], since=LONG_AGO)
+    assert weekly == datetime(2027, 3, 8, 7, 0, tzinfo=UTC)
+    back = next_weekly_at(
+        sunday_noon, 0, time(9, 0), BERLIN, [], since=LONG_AGO, away_until=date(2027, 3, 10)
     )
-    back = next_weekly_at(sunday_noon, 0, time(9, 0), BERLIN, [], away_until=date(2027, 3, 10))
     assert back == datetime(2027, 3, 10, 7, 0, tzinfo=UTC)  # Wednesday 08:00, when back
 
 
@@ -180,12 +185,21 @@ def test_the_next_due_moment_is_the_earliest_across_zones() -> None:
     done = [CheckIn(1, p, date(2027, 3, 29), saturday) for p in (1, 2, 3)]
     for checkin in done:
         checkin.state = checkin.state.ANSWERED
-    due = next_due(saturday, project, zones.__getitem__, done, [], [date(2027, 3, 29)], Cadence())
+    runs = [DigestRun(1, date(2027, 3, 29), saturday, person_id=99)]
+    due = next_due(saturday, project, zones.__getitem__, done, [], runs, Cadence())
     assert due == datetime(2027, 4, 4, 23, 0, tzinfo=UTC)  # Monday 09:00 in Sydney, now AEST
     unanswered = CheckIn(1, 2, date(2027, 3, 29), datetime(2027, 3, 29, 13, 0, tzinfo=UTC))
     monday = datetime(2027, 3, 29, 14, 0, tzinfo=UTC)
     checkins = [done[0], unanswered, done[2]]
-    reminder = next_due(
-        monday, project, zones.__getitem__, checkins, [], [date(2027, 3, 29)], Cadence()
-    )
+    reminder = next_due(monday, project, zones.__getitem__, checkins, [], runs, Cadence())
     assert reminder == datetime(2027, 3, 30, 13, 0, tzinfo=UTC)
+
+
+def test_a_checkin_reminder_overdue_at_night_is_planned_for_the_next_working_hour() -> None:
+    sent = datetime(2027, 3, 25, 9, 0, tzinfo=UTC)  # Thursday 10:00 in Berlin
+    checkin = CheckIn(1, 1, date(2027, 3, 22), sent)
+    night = datetime(2027, 3, 26, 20, 0, tzinfo=UTC)  # the scheduler is back Friday 21:00
+    # Not Friday 10:00 (past: due at every tick all night), but Monday 08:00 (summer time).
+    assert checkin_followup_at(night, checkin, Cadence(), BERLIN) == datetime(
+        2027, 3, 29, 6, 0, tzinfo=UTC
+    )

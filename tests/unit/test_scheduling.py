@@ -41,12 +41,11 @@ def test_quiet_hours_and_working_days_are_local() -> None:
     assert not in_window(friday_evening, berlin)
     assert allowed_at(friday_evening, berlin) == datetime(2027, 3, 29, 6, 0, tzinfo=UTC)
     assert add_working_days(friday_evening, 2, berlin).astimezone(berlin).weekday() == 1
+    sydney, since = ZoneInfo("Australia/Sydney"), START
     sunday_7am_sydney = datetime(2027, 3, 6, 20, 0, tzinfo=UTC)  # a Sunday check-in's time...
-    assert checkin_due(sunday_7am_sydney, 6, time(7, 0), ZoneInfo("Australia/Sydney")) != date(
-        2027, 3, 1
-    )
+    assert checkin_due(sunday_7am_sydney, 6, time(7, 0), sydney, since) != date(2027, 3, 1)
     monday_8am = datetime(2027, 3, 7, 21, 0, tzinfo=UTC)  # the Sunday check-in waits for Monday
-    assert checkin_due(monday_8am, 6, time(7, 0), ZoneInfo("Australia/Sydney")) == date(2027, 3, 1)
+    assert checkin_due(monday_8am, 6, time(7, 0), sydney, since) == date(2027, 3, 1)
 
 
 Simulation = tuple[World, list[tuple[datetime, Outgoing]]]

@@ -46,14 +46,20 @@ class DecisionReminded(Event):
 
 @dataclass(frozen=True, kw_only=True)
 class DecisionEscalated(Event):
+    """The wait on `person_id` reached `to` (a sponsor or PM), in `to`'s working hours."""
+
     subject_kind = "chase"
     kind: str
     item_id: int
     person_id: int
     waiting_days: int
+    to: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class DigestSent(Event):
+    """The week's digest went to the PM `person_id`, at their own check-in time."""
+
     subject_kind = "project"
     week: date
+    person_id: int

@@ -79,6 +79,8 @@ class Participant:
     customer_kind: CustomerKind | None = None
     away_until: date | None = None
     id: int | None = None
+    # None for a part taken before this was recorded: it began when the project did.
+    joined_at: datetime | None = None
 
     def is_away(self, today: date) -> bool:
         return self.away_until is not None and today < self.away_until
@@ -124,6 +126,16 @@ class Project:
             None,
         )
 
+    def since(self, person_id: int, role: Role) -> datetime:
+        """When the person's part in this role began: nothing scheduled is owed them for an
+        earlier moment (no check-in, no digest of a week before they were there)."""
+        joined = [
+            p.joined_at
+            for p in self.participants
+            if p.person_id == person_id and p.role is role and p.joined_at is not None
+        ]
+        return max([self.created_at, *joined])
+
     @property
     def pms(self) -> list[int]:
         return self.people_with(Role.PM)
@@ -147,9 +159,15 @@ class Project:
         return count
 
     def add(
-        self, person_id: int, role: Role, kind: CustomerKind | None = None, *, check: bool = True
+        self,
+        person_id: int,
+        role: Role,
+        kind: CustomerKind | None = None,
+        *,
+        check: bool = True,
+        at: datetime | None = None,
     ) -> bool:
-        """Add a role; False when the person already has it (same kind).
+        """Add a role, taken `at`; False when the person already has it (same kind).
 
         `check=False` defers the invariants while a whole team is being set up.
         """
@@ -166,7 +184,9 @@ class Project:
             return changed
         if role in self.roles_of(person_id):
             return False
-        self.participants.append(Participant(person_id=person_id, role=role, customer_kind=kind))
+        self.participants.append(
+            Participant(person_id=person_id, role=role, customer_kind=kind, joined_at=at)
+        )
         if check:
             self.check_invariants()
         return True

@@ -14,6 +14,9 @@ from workflow.domain.checkins import occurrence_at, week_of
 
 DAY_STARTS, DAY_ENDS = time(8, 0), time(19, 0)
 SATURDAY = 5
+# A weekly moment missed (the scheduler was down, the person away) is still caught up for
+# six days; then the next week's comes.
+CATCH_UP = timedelta(days=6)
 
 
 @dataclass(frozen=True)
@@ -57,18 +60,25 @@ def add_working_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC)
 
 
-def checkin_due(now: datetime, day: int, at: time, zone: ZoneInfo) -> date | None:
+def slot_at(week: date, day: int, at: time, zone: ZoneInfo) -> datetime:
+    """When a week's weekly slot (day and local time) is really due: moved into working hours."""
+    return allowed_at(occurrence_at(week, day, at, zone), zone)
+
+
+def checkin_due(now: datetime, day: int, at: time, zone: ZoneInfo, since: datetime) -> date | None:
     """The week whose check-in is due by `now` in `zone` (postponed into working hours).
 
     This week's, once its moment (moved into working hours) has passed; or last week's,
-    if its moment was pushed past the weekend and is only now reached. Never outside
-    working hours, even when the scheduler catches up after being down.
+    when its moment was missed (the scheduler was down, or the moment was pushed past the
+    weekend) and is caught up now. Only a moment at or after `since` (when the project, or
+    the person's part in it, began) counts: nothing is owed for a week before it. Never
+    outside working hours, even when the scheduler catches up after being down.
     """
     if not in_window(now, zone):
         return None
     this_week = week_of(now, zone)
     for week in (this_week - timedelta(weeks=1), this_week):
-        moment = allowed_at(occurrence_at(week, day, at, zone), zone)
-        if moment <= now < moment + timedelta(days=6):
+        moment = slot_at(week, day, at, zone)
+        if since <= moment <= now < moment + CATCH_UP:
             return week
     return None

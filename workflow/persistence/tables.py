@@ -130,6 +130,8 @@ participants = Table(
     Column("role", EnumText(Role, 10), nullable=False),
     Column("customer_kind", EnumText(CustomerKind, 10)),
     Column("away_until", Date),
+    # When they joined the project (migration 0013): nothing is asked of a week before it.
+    time_col("joined_at", nullable=True),
     UniqueConstraint("project_id", "person_id", "role"),
 )
 

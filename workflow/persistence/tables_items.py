@@ -1,6 +1,6 @@
 """The tables behind reports, check-ins, the inbox and the closing (mapped in orm.py)."""
 
-from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, String, Table, UniqueConstraint, text
 
 from workflow.domain.checkins import CheckInState
 from workflow.domain.closing import DeliverableVerdict
@@ -64,6 +64,8 @@ checkins = Table(
     Column("environment_changed", Boolean, nullable=False),
     time_col("reminded_at", nullable=True),
     time_col("answered_at", nullable=True),
+    # The decisions shown in it (item card keys): its copy is updated when one settles.
+    Column("carried", JSON, nullable=False, server_default=text("'[]'")),
     version_col(),
     open_items_index("checkins"),
     # One check-in per participant and week, however often the scheduler ticks.
@@ -181,6 +183,8 @@ chases = Table(
     Column("reminders", Integer, nullable=False),
     time_col("last_reminded_at", nullable=True),
     time_col("escalated_at", nullable=True),
+    # Whom the escalation has reached: each in their own working hours (person ids).
+    Column("escalated_to", JSON, nullable=False, server_default=text("'[]'")),
     version_col(),
     UniqueConstraint("kind", "item_id", "person_id", "version"),
 )
@@ -192,7 +196,9 @@ digest_runs = Table(
     project_col(),
     Column("week", Date, nullable=False),
     time_col("sent_at"),
-    UniqueConstraint("project_id", "week"),
+    # The PM it went to, at their own check-in time (NULL: a run from before migration 0013).
+    Column("person_id", Integer),
+    UniqueConstraint("project_id", "person_id", "week"),
 )
 
 # Alerts raised to a project's PMs: each (kind, subject, period) once, however often the

@@ -105,13 +105,13 @@ async def create_project(cmd: CreateProject, uow: UnitOfWork) -> c.Reply:
     assert workspace.id is not None
     project = Project(workspace.id, key, name, cmd.channel_id, created_at=cmd.at)
     project.set_checkin(cmd.checkin_day, cmd.checkin_time)
-    project.add(pid(pm), Role.PM, check=False)
+    project.add(pid(pm), Role.PM, check=False, at=cmd.at)
     for ref, kind in cmd.customers:
-        project.add(pid(await person_for(uow, ref)), Role.CUSTOMER, kind, check=False)
+        project.add(pid(await person_for(uow, ref)), Role.CUSTOMER, kind, check=False, at=cmd.at)
     if cmd.sponsor is not None:
-        project.add(pid(await person_for(uow, cmd.sponsor)), Role.SPONSOR, check=False)
+        project.add(pid(await person_for(uow, cmd.sponsor)), Role.SPONSOR, check=False, at=cmd.at)
     for ref in cmd.members:
-        project.add(pid(await person_for(uow, ref)), Role.MEMBER, check=False)
+        project.add(pid(await person_for(uow, ref)), Role.MEMBER, check=False, at=cmd.at)
     project.check_invariants()
     await uow.projects.add(project)
     await uow.flush()
@@ -144,7 +144,7 @@ async def change_people(cmd: ChangePeople, uow: UnitOfWork) -> c.Reply:
             removed.append((pid(person), role.value))
     for ref, role, kind in cmd.add:
         person = await person_for(uow, ref)
-        if project.add(pid(person), role, kind, check=False):
+        if project.add(pid(person), role, kind, check=False, at=cmd.at):
             added.append((pid(person), role.value))
     project.check_invariants()
     if not added and not removed:

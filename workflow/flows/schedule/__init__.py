@@ -1,10 +1,11 @@
 """The scheduler's flow: one tick's worth of due work, and the reminders it raises.
 
-Parts: `use_cases` (what is due: check-ins, reminders, chases, digests; and `wake`, which
-every event passes through, so a project a person changed is looked at on the next tick)
-`cards` (the reminder, escalation and digest messages) and `alerts` (to the PMs: a silent
-customer, a rating drop, a decision waiting too long; each once). APScheduler only ticks
-(`scheduler/`).
+Parts: `use_cases` (what is due: check-ins and their reminders; and `wake`, which every
+event passes through, so a project a person changed is looked at on the next tick),
+`chasing` (reminders and escalations of open decisions), `digests` (each PM's weekly
+digest), `cards` (the reminder, escalation and digest messages) and `alerts` (to the PMs:
+a silent customer, a rating drop, a decision waiting too long; each once). Everything goes
+out in the working hours of whom it reaches. APScheduler only ticks (`scheduler/`).
 """
 
 from __future__ import annotations

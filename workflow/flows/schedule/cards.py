@@ -76,7 +76,7 @@ async def decision_escalated(event: e.DecisionEscalated, uow: UnitOfWork) -> Non
         f"{view.title}\nThey were reminded 3 times. Perhaps a call helps, or ask whether "
         "someone else should decide.",
     )
-    await to_people(uow, event, [*project.sponsors, *project.pms], note)
+    await to_people(uow, event, [event.to], note)  # each recipient in their own hours
 
 
 async def digest_sent(event: e.DigestSent, uow: UnitOfWork) -> None:
@@ -84,7 +84,6 @@ async def digest_sent(event: e.DigestSent, uow: UnitOfWork) -> None:
     figures = await project_digest(uow, project.id or 0, event.at)
     point = await audit.checkpoint(uow, event.at)  # the head before this transaction's entries
     view = digest_card(project, figures, await names_for(uow, figures.silent), point.line())
-    for pm in project.pms:
-        await uow.outbox.put(
-            Outgoing(Recipient(person_id=pm), view, None, Op.POST, project.id), event.at
-        )
+    await uow.outbox.put(  # to this PM alone: each gets theirs at their own check-in time
+        Outgoing(Recipient(person_id=event.person_id), view, None, Op.POST, project.id), event.at
+    )
