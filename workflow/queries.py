@@ -130,4 +130,6 @@ async def card_for_item(uow: UnitOfWork, item: str, person_id: int | None) -> Vi
     project, names = await views.project(found[0].project_id) if found else (None, {})
     if not found or project is None:
         return None
+    if entry.current is not None:
+        return await entry.current(uow, found[0], project, names, person_id)
     return entry.card(found[0], project, names, person_id)

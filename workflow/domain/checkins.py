@@ -13,7 +13,8 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -59,6 +60,8 @@ class CheckIn:
     environment_changed: bool = False
     reminded_at: datetime | None = None
     answered_at: datetime | None = None
+    # The decisions its messages show ("change_request:12"): they are kept current there.
+    carried: list[str] = field(default_factory=list)
     id: int | None = None
     row_version: int = 0
 
@@ -75,6 +78,22 @@ class CheckIn:
 
     def miss(self) -> None:
         self.state = MACHINE.next(self.state, CheckInAction.MISS)
+
+    @property
+    def shows_decisions(self) -> bool:
+        """Whether its messages show the decisions it carries (an answer or a miss ends it)."""
+        return self.state in SHOWING
+
+    def carry(self, items: Iterable[str]) -> None:
+        """Add what a message of it shows; the list is replaced, never mutated (so it is
+        saved), and only when something is new (so an unchanged check-in is not written)."""
+        merged = list(dict.fromkeys([*self.carried, *items]))
+        if merged != self.carried:
+            self.carried = merged
+
+
+# The states in which a check-in's messages still show the decisions it carries.
+SHOWING = (CheckInState.SENT, CheckInState.REMINDED)
 
 
 def week_of(moment: datetime, zone: ZoneInfo) -> date:

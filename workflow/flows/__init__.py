@@ -84,6 +84,7 @@ waiting.register(
     [f.waiting for f in FLOWS if f.waiting is not None],
     ITEMS,
 )
+checkins.carried.register(ITEMS)
 TEXT_LABELS: dict[tuple[str, str], tuple[str, bool]] = {
     (item.kind, verb): label for item in ITEMS.values() for verb, label in item.text_labels.items()
 }
@@ -93,15 +94,16 @@ def make_bus(
     uow_factory: Callable[[], UnitOfWork],
     after_commit: Callable[[], Awaitable[None]] | None = None,
 ) -> MessageBus:
-    """The bus with every flow's use cases; every event wakes its project for the scheduler,
-    and a transaction's events are written to the audit trail just before it commits (the
-    project row is then locked before the audit head, in the order the scheduler's own
-    transactions take them)."""
+    """The bus with every flow's use cases; every event wakes its project for the scheduler.
+    Just before a transaction commits, the check-ins carrying a decision whose cards were
+    updated are updated too (after every flow's own updates, so once), then its events are
+    written to the audit trail (the project row is then locked before the audit head, in
+    the order the scheduler's own transactions take them)."""
     return MessageBus(
         uow_factory,
         COMMAND_HANDLERS,
         EVENT_HANDLERS,
         every_event=[schedule.wake],
-        before_commit=[audit.record_all],
+        before_commit=[checkins.keep_current, audit.record_all],
         after_commit=after_commit,
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import suppress
+from datetime import datetime
 from typing import TypeVar
+from weakref import WeakKeyDictionary
 
 from workflow.domain import events as e
 from workflow.domain.commands import Command, PersonRef
@@ -141,8 +143,21 @@ async def to_channel(uow: UnitOfWork, event: e.Event, view: View, key: str | Non
     )
 
 
+# The cards updated in a unit of work (one transaction): (project, card key) -> when. Cards
+# shown inside other cards (a check-in's decisions) are brought up to date from it.
+_UPDATED: WeakKeyDictionary[UnitOfWork, dict[tuple[int, str], datetime]] = WeakKeyDictionary()
+
+
 async def update_cards(uow: UnitOfWork, event: e.Event, key: str, view: View) -> None:
     await uow.outbox.put(Outgoing(None, view, key, Op.UPDATE, event.project_id), event.at)
+    if event.project_id is not None:
+        _UPDATED.setdefault(uow, {})[(event.project_id, key)] = event.at
+
+
+def cards_updated(uow: UnitOfWork) -> dict[tuple[int, str], datetime]:
+    """The cards `update_cards` updated in this unit of work so far, taken (asked again, it
+    answers only what was updated since)."""
+    return _UPDATED.pop(uow, {})
 
 
 def everyone(project: Project) -> list[int]:

@@ -108,6 +108,8 @@ class Item:
     noun: str = ""  # how reminders name it: "this <noun> is waiting on you"
     # Which copy of the card a person holds, when copies differ by person (default: one key).
     copy_key: Callable[[Any, int], str] | None = None
+    # A card that needs more reads than its aggregate (a check-in's carried decisions).
+    current: Callable[[UnitOfWork, Any, Project, Names, int | None], Awaitable[View]] | None = None
 
     @property
     def called(self) -> str:

@@ -2,7 +2,8 @@
 message asks for a rating, a few words, changes on their side, and what still waits on them.
 
 Parts: `messages` (commands, events), `use_cases`, `forms` (form, parser, button, word),
-`cards` (the check-in card and its handlers).
+`carried` (the decisions a check-in shows), `cards` (the check-in card and its handlers,
+`keep_current` among them: the bus runs it before each commit, see `workflow.flows`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from workflow.domain.checkins import CheckIn, CheckInState
 from workflow.domain.insight import PendingItem
 from workflow.domain.permissions import Act
 from workflow.domain.projects import Project
-from workflow.flows.checkins import cards, forms, use_cases
+from workflow.flows.checkins import cards, carried, forms, use_cases
 from workflow.flows.checkins import messages as m
+from workflow.flows.checkins.cards import keep_current
 from workflow.flows.flow import Flow, FormEntry, Item, Waiting, Word
 from workflow.flows.waiting import Waits
 from workflow.ports import AnyOf
@@ -56,8 +58,11 @@ FLOW = Flow(
             forms.press,
             {},
             lambda checkin, project, names, viewer: cards.checkin_card(checkin, project, []),
+            current=cards.current_card,  # with the decisions it carries, as they are now
         ),
     ),
     machines=(CHECKIN_MACHINE,),
     waiting=waiting,
 )
+
+__all__ = ["FLOW", "carried", "keep_current", "waiting"]
