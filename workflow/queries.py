@@ -14,12 +14,12 @@ from workflow.domain.views import View
 from workflow.flows import ITEMS
 from workflow.flows.change_requests.editing import editable_cards
 from workflow.flows.common import allowed_in, names_for
-from workflow.flows.insight.reads import project_digest
+from workflow.flows.insight.reads import missed_in, project_digest
 from workflow.flows.views import views_of
 from workflow.flows.waiting import decision_cards, shown_waiting, waiting_across
 from workflow.help import Style, help_text
 from workflow.ports import Here, UnitOfWork
-from workflow.presentation.cards import digest_card, info
+from workflow.presentation.cards import MISSED_SHOWN, digest_card, info, missed_field
 from workflow.presentation.forms import Form, text_form
 from workflow.presentation.presses import NeedText
 
@@ -52,10 +52,13 @@ async def pending_view(
 
 
 async def pending_here(uow: UnitOfWork, here: Here, now: datetime) -> View:
-    """`pending_view` for who and where the caller looked up already."""
+    """`pending_view` for who and where the caller looked up already; a PM or sponsor also
+    sees who missed which check-in lately (those wait on nobody, so they are named apart)."""
     project, viewer = here.project, here.viewer
+    missed: tuple[tuple[str, str], ...] = ()
     if project is not None and viewer is not None and viewer in project.pms + project.sponsors:
         items = await shown_waiting(uow, [project], None, SHOWN)
+        missed = await _missed(uow, here, project, now)
     elif viewer is not None:
         projects, _ = await views_of(uow).open_projects_of(viewer)
         items = await shown_waiting(uow, projects, viewer, SHOWN)
@@ -69,7 +72,20 @@ async def pending_here(uow: UnitOfWork, here: Here, now: datetime) -> View:
     lines = [
         f"{i.title}: waiting on {names[i.waiting_on]} for {_age(now - i.since)}" for i in items
     ]
-    return info("Pending", "\n".join(lines) or "Nothing is waiting. 🎉")
+    return info("Pending", "\n".join(lines) or "Nothing is waiting. 🎉", missed)
+
+
+async def _missed(
+    uow: UnitOfWork, here: Here, project: Project, now: datetime
+) -> tuple[tuple[str, str], ...]:
+    """Pending's field of missed check-ins, when there are any."""
+    found, total = await missed_in(uow, project, now, MISSED_SHOWN)
+    if not found:
+        return ()
+    names = {m.person_id: here.names[m.person_id] for m in found if m.person_id in here.names}
+    if len(names) < len({m.person_id for m in found}):
+        names |= await views_of(uow).names({m.person_id for m in found} - names.keys())
+    return (missed_field(found, names, total),)
 
 
 def _age(delta: object) -> str:

@@ -1,9 +1,9 @@
-"""The read side's arithmetic: pending items with their age, and the PM digest figures."""
+"""The read side's arithmetic: pending items' age, PM digest figures, missed check-ins."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from workflow.domain.checkins import CheckIn, CheckInState
@@ -12,6 +12,7 @@ from workflow.domain.trend import TrendChart
 AGE_BUCKETS = ((timedelta(days=2), "under 2 days"), (timedelta(days=7), "2 to 7 days"))
 OLDEST_BUCKET = "over a week"
 SILENT_AFTER = 2
+MISSED_WEEKS = 4  # the digest and pending name the check-ins missed in the last four weeks
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ def by_age(items: Sequence[PendingItem], now: datetime) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Missed:
+    """A customer's check-in that went unanswered: whose, and which week (its Monday)."""
+
+    person_id: int
+    week: date
+
+
+@dataclass(frozen=True)
 class Digest:
     weeks: tuple[date, ...]
     response_rate: float | None
@@ -55,6 +64,28 @@ class Digest:
     silent: tuple[int, ...]
     notices: int
     chart: TrendChart | None = None  # the same figures over more weeks, to draw
+    missed: tuple[Missed, ...] = ()  # newest week first
+    # The labels of the project's customers, so whoever renders the digest can name them.
+    names: Mapping[int, str] = field(default_factory=dict)
+
+
+def missed_since(week: date) -> date:
+    """The first week whose missed check-ins are still named, `week` being this one."""
+    return week - timedelta(weeks=MISSED_WEEKS - 1)
+
+
+def missed_checkins(
+    checkins: Iterable[CheckIn], customers: Iterable[int], since: date
+) -> tuple[Missed, ...]:
+    """The check-ins of `customers` still missed, of the weeks from `since` on: newest week
+    first, then by person (a missed check-in answered late is no longer missed)."""
+    wanted = set(customers)
+    found = {
+        Missed(c.person_id, c.week)
+        for c in checkins
+        if c.state is CheckInState.MISSED and c.person_id in wanted and c.week >= since
+    }
+    return tuple(sorted(found, key=lambda m: (-m.week.toordinal(), m.person_id)))
 
 
 def weekly_averages(checkins: Sequence[CheckIn], weeks: Sequence[date]) -> tuple[float | None, ...]:
@@ -98,4 +129,5 @@ def digest(
         open_by_age=by_age(pending, now),
         silent=silent_customers(checkins, customers),
         notices=notices,
+        missed=missed_checkins(checkins, customers, missed_since(this_week)),
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Row,
     Select,
     bindparam,
+    func,
     literal,
     literal_column,
     select,
@@ -21,15 +22,17 @@ from sqlalchemy import (
 )
 from sqlalchemy import inspect as sa_inspect
 
+from workflow.domain.checkins import CheckInState
 from workflow.domain.people import UNNAMED, Identity
-from workflow.domain.projects import Participant, Project, ProjectState
+from workflow.domain.projects import Participant, Project, ProjectState, Role
 from workflow.persistence import tables as t
+from workflow.persistence import tables_items as ti
 from workflow.persistence.repository import conditions
 
 PROJECT = [f.name for f in fields(Project) if f.name != "participants"]
 PARTICIPANT = [f.name for f in fields(Participant)]
 OPEN = [s for s in ProjectState if s is not ProjectState.CLOSED]
-pe, pa, pr, ws = t.people.c, t.participants.c, t.projects.c, t.workspaces.c
+pe, pa, pr, ws, ci = t.people.c, t.participants.c, t.projects.c, t.workspaces.c, ti.checkins.c
 
 
 def _who(prefix: str = "") -> list[Any]:
@@ -110,6 +113,22 @@ MINE = (
 ONE_PROJECT = _with_people(t.projects).where(pr.id == bindparam("project")).order_by(pa.id)
 NAMES = select(pe.id, pe.display_name, pe.user_id).where(
     pe.id.in_(bindparam("ids", expanding=True))
+)
+
+# A project's customers' missed check-ins of the weeks from `since` on, newest first, the
+# first `limit` of them with how many there are in all (on the project-and-state index).
+MISSED = (
+    select(ci.person_id, ci.week, func.count().over().label("total"))
+    .join(
+        t.participants,
+        (pa.project_id == ci.project_id)
+        & (pa.person_id == ci.person_id)
+        & (pa.role == Role.CUSTOMER),
+    )
+    .where(ci.project_id == bindparam("project"), ci.state == CheckInState.MISSED)
+    .where(ci.week >= bindparam("since"))
+    .order_by(ci.week.desc(), ci.person_id)
+    .limit(bindparam("limit"))
 )
 
 

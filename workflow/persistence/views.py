@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
+from datetime import date
 from typing import Any, Self, TypeVar
 
 from sqlalchemy import (
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from sqlalchemy.orm import Mapper
 
 from workflow.domain.audit import UNKEYED, AuditKeys
+from workflow.domain.insight import Missed
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Project
 from workflow.persistence.errors import database_errors
@@ -31,6 +33,7 @@ from workflow.persistence.view_queries import (
     CHANNEL_PROJECTS,
     HERE,
     MINE,
+    MISSED,
     NAMES,
     ONE_PROJECT,
     OPEN_PROJECTS,
@@ -153,6 +156,15 @@ class SqlViews:
         params |= {"person": person_id, "limit": limit}
         rows = await self._rows(waiting_query(known), params)
         return shown(rows, [aggregates.index(a) for a in known]), set(known)
+
+    async def missed_checkins(
+        self, project_id: int, since: date, limit: int
+    ) -> tuple[list[Missed], int]:
+        """The first `limit` check-ins the project's customers missed from week `since` on
+        (newest first), and how many there are in all."""
+        params: dict[str, object] = {"project": project_id, "since": since, "limit": limit}
+        rows = await self._rows(MISSED, params)
+        return [Missed(row.person_id, row.week) for row in rows], rows[0].total if rows else 0
 
     async def _instances(self, mapper: Mapper[Any], query: Select[Any]) -> list[Any]:
         """Instances of `mapper` from `query`'s rows, each child list loaded in one more

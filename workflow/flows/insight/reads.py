@@ -1,9 +1,10 @@
-"""The read side: pending items with their age, the PM digest, and export rows."""
+"""The read side: pending items with their age, the PM digest, missed check-ins, exports."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, fields, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from workflow.domain.audit import AuditEntry
@@ -13,7 +14,14 @@ from workflow.domain.inbox import (
     Feedback,
     Notice,
 )
-from workflow.domain.insight import Digest, PendingItem, digest
+from workflow.domain.insight import (
+    Digest,
+    Missed,
+    PendingItem,
+    digest,
+    missed_checkins,
+    missed_since,
+)
 from workflow.domain.people import UNNAMED
 from workflow.domain.projects import Project
 from workflow.domain.signoffs import SignoffRequest
@@ -59,7 +67,30 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
     names = await names_for(uow, customers)
     labels = {p: _label(names.get(p, UNNAMED), n) for n, p in enumerate(customers, 1)}
     chart = trend_chart(checkins, labels, week, f"{project.key} · customer satisfaction")
-    return replace(figures, chart=chart)
+    return replace(figures, chart=chart, names=names)
+
+
+@runtime_checkable
+class SeesMissed(Protocol):
+    """A read model that asks the database for missed check-ins (the SQL one does)."""
+
+    async def missed_checkins(
+        self, project_id: int, since: date, limit: int
+    ) -> tuple[list[Missed], int]: ...
+
+
+async def missed_in(
+    uow: UnitOfWork, project: Project, now: datetime, limit: int
+) -> tuple[list[Missed], int]:
+    """The first `limit` check-ins the project's customers missed in the last weeks (newest
+    first), and how many there are: they wait on nobody, so pending names them apart."""
+    since = missed_since(week_of(now, UTC_ZONE))
+    views = views_of(uow)
+    if isinstance(views, SeesMissed):
+        return await views.missed_checkins(project.id or 0, since, limit)
+    where = {"project_id": project.id, "state": CheckInState.MISSED}
+    found = missed_checkins(await uow.repo(CheckIn).find(**where), project.customers(), since)
+    return list(found[:limit]), len(found)
 
 
 def _label(name: str, n: int) -> str:
