@@ -77,6 +77,32 @@ MACHINE = Machine[CRState, CRAction]("change request", TRANSITIONS)
 OPEN_STATES = frozenset({P, Q})
 
 
+class Side(StrEnum):
+    CUSTOMERS = "customers"
+    SPONSOR = "sponsor"
+
+
+C, S = Side.CUSTOMERS, Side.SPONSOR
+# Whose turn it is: TURNS[(order, customers still open, sponsor still open)] -> sides asked.
+# A side is open until it is done (the rule's number of customer approvals; every sponsor's
+# approval); with both done the change request is approved and nobody is asked.
+TURNS: dict[tuple[ApprovalOrder, bool, bool], tuple[Side, ...]] = {
+    (ApprovalOrder.PARALLEL, True, True): (C, S),
+    (ApprovalOrder.PARALLEL, True, False): (C,),
+    (ApprovalOrder.PARALLEL, False, True): (S,),
+    (ApprovalOrder.SPONSOR_FIRST, True, True): (S,),
+    (ApprovalOrder.SPONSOR_FIRST, True, False): (C,),
+    (ApprovalOrder.SPONSOR_FIRST, False, True): (S,),
+    (ApprovalOrder.CUSTOMER_FIRST, True, True): (C,),
+    (ApprovalOrder.CUSTOMER_FIRST, True, False): (C,),
+    (ApprovalOrder.CUSTOMER_FIRST, False, True): (S,),
+}
+
+
+def side_of(approvers: Approvers, side: Side) -> list[int]:
+    return approvers.customers if side is Side.CUSTOMERS else approvers.sponsors
+
+
 @dataclass
 class ChangeRequest:
     project_id: int
@@ -128,16 +154,17 @@ class ChangeRequest:
         return None
 
     def turn(self, approvers: Approvers) -> list[int]:
-        """Approvers who may decide now and have not yet decided on the current version."""
+        """Approvers who may decide now and whose decision can still change the outcome.
+
+        A side that is done (enough customers approved; every sponsor approved) drops out:
+        what its other members would say no longer counts. Which open side goes first is
+        `TURNS`.
+        """
+        customers_open = not self.customer_side_done(approvers)
+        sponsor_open = not self.sponsor_side_done(approvers)
+        sides = TURNS.get((approvers.order, customers_open, sponsor_open), ())
+        candidates = [p for side in sides for p in side_of(approvers, side)]
         counted = self.counted()
-        if approvers.order is ApprovalOrder.SPONSOR_FIRST and not self.sponsor_side_done(approvers):
-            candidates = approvers.sponsors
-        elif approvers.order is ApprovalOrder.CUSTOMER_FIRST and not self.customer_side_done(
-            approvers
-        ):
-            candidates = approvers.customers
-        else:
-            candidates = approvers.everyone
         return [p for p in dict.fromkeys(candidates) if p not in counted]
 
     def check_may_decide(self, person_id: int, approvers: Approvers, version: int) -> None:
@@ -153,10 +180,18 @@ class ChangeRequest:
         if person_id in self.counted():
             raise Refused("You have already decided on this version.")
         if person_id not in self.turn(approvers) and self.state is CRState.PENDING:
-            first = (
-                "the sponsor" if approvers.order is ApprovalOrder.SPONSOR_FIRST else "the customers"
+            raise Refused(self._not_your_turn(person_id, approvers))
+
+    def _not_your_turn(self, person_id: int, approvers: Approvers) -> str:
+        """Why an approver who has not decided may not decide now, in words."""
+        if person_id in approvers.customers and self.customer_side_done(approvers):
+            return (
+                "Enough customers have approved this version; it now waits on the sponsor, "
+                "so your decision is no longer needed."
             )
-            raise Refused(f"It's not your turn yet: {first} decide first. You'll be asked then.")
+        if approvers.order is ApprovalOrder.SPONSOR_FIRST:
+            return "It's not your turn yet: the sponsor decides first. You'll be asked then."
+        return "It's not your turn yet: the customers decide first. You'll be asked then."
 
     def check_decision(
         self, person_id: int, approvers: Approvers, verdict: Verdict, version: int

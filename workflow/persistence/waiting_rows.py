@@ -50,7 +50,8 @@ _LATER = literal(1 << 40, BigInteger)
 def _change_request_turns() -> Select[Any]:
     """Open change requests: pending ones wait on each approver whose turn it is and who
     has not decided on the current version (`ChangeRequest.turn` under `Approvers.of` the
-    project); paused ones wait on the PMs, since the first open question."""
+    project: a side that is done, enough customers or every sponsor, waits on nobody);
+    paused ones wait on the PMs, since the first open question."""
     cr, pr = t.change_requests.c, t.projects.c
     version = t.change_request_versions.alias("cur")
     latest = t.change_request_versions.alias("latest")
@@ -98,13 +99,18 @@ def _change_request_turns() -> Select[Any]:
     customers_first = and_(pr.approval_order == ApprovalOrder.CUSTOMER_FIRST, approvals < needed)
     # A lower bound of the rows an item shows when nobody is singled out, cheap to work out:
     # unless the sponsor may come first, every customer who has not decided on this version
-    # waits (the people are counted once, everyone's decisions taken off).
-    decided_here = select(func.count(decision.c.id)).where(
-        decision.c.change_request_id == cr.id, decision.c.version == version.c.number
+    # waits while the customers are not done (the people are counted once, everyone's
+    # decisions taken off) - surely so under "every customer", or before anyone decided.
+    decided_here = (
+        select(func.count(decision.c.id))
+        .where(decision.c.change_request_id == cr.id, decision.c.version == version.c.number)
+        .scalar_subquery()
     )
     distinct_customers = select(func.count(func.distinct(customer.c.person_id))).where(
         customer.c.project_id == pr.id, customer.c.role == Role.CUSTOMER
     )
+    surely_open = or_(pr.approval_rule == ApprovalRule.ALL, decided_here == 0)
+    left = case((surely_open, distinct_customers.scalar_subquery() - decided_here), else_=0)
     opened = (
         select(
             cr.id.label("item_id"),
@@ -112,7 +118,7 @@ def _change_request_turns() -> Select[Any]:
             version.c.number.label("number"),
             version.c.created_at.label("since"),
             pr.approval_order.label("approval_order"),
-            (distinct_customers.scalar_subquery() - decided_here.scalar_subquery()).label("left"),
+            left.label("left"),
         )
         .select_from(joined)
         .where(cr.state == CRState.PENDING, cr.project_id.in_(_PROJECTS))
@@ -147,7 +153,7 @@ def _change_request_turns() -> Select[Any]:
             title.label("title"),
             version.c.number.label("number"),
             version.c.created_at.label("since"),
-            case((not_(sponsors_first), 1), else_=0).label("customers"),
+            case((and_(approvals < needed, not_(sponsors_first)), 1), else_=0).label("customers"),
             case((and_(external, not_(customers_first)), 1), else_=0).label("sponsors"),
         )
         .select_from(again)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from workflow.domain.change_versions import Verdict
+from workflow.domain.change_versions import MAX_COST, Verdict
 from workflow.domain.commands import Command
 from workflow.domain.errors import NotFound
 from workflow.domain.inbox import CustomerRequest, Notice
@@ -58,14 +58,10 @@ def change_form(context: Context, prefill: dict[str, str] | None = None) -> Form
 
 
 def parse_change(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
-    zone = who.zone
-    days = parse_int(v, "schedule_days", errors)
-    try:
-        cost = Decimal(text_value(v, "cost").replace(",", "") or "0")
-    except InvalidOperation:
-        errors["cost"] = "Please type an amount, e.g. 1200 or 1200.50."
-        cost = Decimal(0)
-    due = due_kept(text_value(v, "due"), ctx, end_of_day(parse_date(v, "due", errors), zone))
+    days, cost = parse_int(v, "schedule_days", errors), _cost(v, errors)
+    due = due_kept(text_value(v, "due"), ctx, end_of_day(parse_date(v, "due", errors), who.zone))
+    if due is not None and due <= who.at:
+        errors["due"] = "That day has passed: choose today or a later day, or leave it empty."
     if not text_value(v, "title"):
         errors["title"] = "A change request needs a title."
     raise_errors(errors)
@@ -92,6 +88,19 @@ def parse_change(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
         from_request_id=opt_int(ctx, "request_id"),
         from_notice_id=opt_int(ctx, "notice_id"),
     )
+
+
+def _cost(v: Values, errors: Errors) -> Decimal:
+    """The typed cost impact; on the Cost field when it is not an amount the model takes."""
+    try:
+        cost = Decimal(text_value(v, "cost").replace(",", "") or "0")
+    except InvalidOperation:
+        cost = Decimal("NaN")
+    if not cost.is_finite():
+        errors["cost"] = "Please type an amount, e.g. 1200 or 1200.50."
+    elif abs(cost) >= MAX_COST:
+        errors["cost"] = "That is too large: keep the cost impact under 1,000,000,000,000."
+    return cost if cost.is_finite() else Decimal(0)
 
 
 async def _change_from_item(uow: UnitOfWork, identity: Identity, wanted: OpenForm) -> Form:

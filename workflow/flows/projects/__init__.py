@@ -1,7 +1,8 @@
 """The project flow: set up a project in a channel, manage its people and settings, go away.
 
 Parts: `messages` (commands, events), `use_cases`, `forms` (forms, parsers, buttons),
-`cards` (project card, welcome). The declaration below is all the rest of the core sees.
+`checks` (the settings form's refusals, each on its field), `cards` (project card,
+welcome). The declaration below is all the rest of the core sees.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from workflow.domain.permissions import Act
 from workflow.domain.projects import MACHINE as PROJECT_MACHINE
 from workflow.flows.flow import Flow, FormEntry, Item, Word
-from workflow.flows.projects import forms, use_cases
+from workflow.flows.projects import checks, forms, use_cases
 from workflow.flows.projects import messages as m
 from workflow.presentation.forms import FormKind
 from workflow.presentation.presses import OpenForm, Show, ShowWhat
@@ -21,7 +22,7 @@ FLOW = Flow(
         m.ChangePeople: use_cases.change_people,
         m.SetApprovalPolicy: use_cases.set_policy,
         m.SetCheckInSchedule: use_cases.set_checkin_schedule,
-        m.ConfigureProject: use_cases.configure_project,
+        m.ConfigureProject: checks.configure_project,  # the quorum on its field, then saved
         m.UpdateProfile: use_cases.update_profile,
         m.SetAway: use_cases.set_away,
     },
@@ -92,6 +93,7 @@ FLOW = Flow(
             forms.parse_settings,
             build=forms.settings_from,
             act=Act.CHECKIN_SETTINGS,
+            check=checks.settings_fit,
         ),
     ),
     items=(Item("project", None, forms.press),),

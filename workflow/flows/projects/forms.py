@@ -17,6 +17,7 @@ from workflow.domain.projects import (
     valid_key,
 )
 from workflow.flows.flow import Opening
+from workflow.flows.projects.checks import typed_alert_days, typed_quorum
 from workflow.flows.projects.messages import ChangePeople, ConfigureProject, CreateProject
 from workflow.flows.projects.use_cases import already_here, project_in_channel
 from workflow.ports import UnitOfWork
@@ -227,8 +228,8 @@ def parse_people(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command
 
 def parse_settings(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Command:
     day, at = parse_int(v, "checkin_day", errors), parse_time(v, "checkin_time", errors)
-    quorum = parse_int(v, "quorum", errors) or None
-    alert_days = parse_int(v, "alert_days", errors) or None
+    rule = ApprovalRule(text_value(v, "rule") or "all")
+    quorum, alert_days = typed_quorum(v, rule, errors), typed_alert_days(v, errors)
     raise_errors(errors)
     assert at is not None
     return ConfigureProject(
@@ -237,7 +238,7 @@ def parse_settings(v: Values, ctx: Context, who: Who, errors: Errors) -> c.Comma
         project_id=need_int(ctx, "project_id"),
         day=day,
         time=at,
-        rule=ApprovalRule(text_value(v, "rule") or "all"),
+        rule=rule,
         quorum=quorum,
         order=ApprovalOrder(text_value(v, "order") or "parallel"),
         alert_days=alert_days,

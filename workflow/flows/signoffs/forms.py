@@ -40,6 +40,8 @@ def signoff_form(context: Context, kind: str = "") -> Form:
 def parse_signoff(v: Values, ctx: Context, who: Who, errors: Errors) -> Command:
     zone = who.zone
     due = end_of_day(parse_date(v, "due", errors), zone)
+    if due is not None and due <= who.at:
+        errors["due"] = "That day has passed: choose today or a later day, or leave it empty."
     if not text_value(v, "title"):
         errors["title"] = "Give the document's title."
     raise_errors(errors)
