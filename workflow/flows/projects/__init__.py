@@ -22,7 +22,7 @@ FLOW = Flow(
         m.ChangePeople: use_cases.change_people,
         m.SetApprovalPolicy: use_cases.set_policy,
         m.SetCheckInSchedule: use_cases.set_checkin_schedule,
-        m.ConfigureProject: checks.configure_project,  # the quorum on its field, then saved
+        m.ConfigureProject: use_cases.configure_project,
         m.UpdateProfile: use_cases.update_profile,
         m.SetAway: use_cases.set_away,
     },

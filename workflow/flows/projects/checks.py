@@ -2,17 +2,14 @@
 against the project's customers.
 
 `settings_fit` is the form's declared check (Slack shows it before the modal closes);
-`configure_project` asks it again in the write transaction, since Teams carries a card's
-submission out without a check first, so the quorum lands on its field there too.
+`use_cases.configure_project` refuses the same with `quorum_fits` in the write
+transaction, where a Teams card's submission is carried out without a check first.
 """
 
 from __future__ import annotations
 
-from workflow.domain import commands as c
-from workflow.domain.permissions import Act
 from workflow.domain.projects import MAX_ALERT_DAYS, ApprovalRule, Project
-from workflow.flows.common import actor_of, load, project_for
-from workflow.flows.projects import use_cases
+from workflow.flows.common import load
 from workflow.flows.projects.messages import ConfigureProject
 from workflow.ports import UnitOfWork
 from workflow.presentation.forms import Errors, FieldErrors, Values, parse_int, text_value
@@ -53,12 +50,3 @@ async def settings_fit(cmd: ConfigureProject, uow: UnitOfWork) -> None:
     """The settings form's check, asked in a read transaction before it is acknowledged."""
     project = await load(uow.projects, cmd.project_id, "project", lock=False)
     quorum_fits(project, cmd.rule, cmd.quorum)
-
-
-async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
-    """`use_cases.configure_project`, with the quorum refused on its own field first (once
-    the PM may change the settings: nobody else learns about the customers this way)."""
-    pm = await actor_of(uow, cmd)
-    project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
-    quorum_fits(project, cmd.rule, cmd.quorum)
-    return await use_cases.configure_project(cmd, uow)

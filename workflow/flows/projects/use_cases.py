@@ -23,6 +23,7 @@ from workflow.flows.common import (
     update_cards,
 )
 from workflow.flows.projects.cards import project_card, welcome_card
+from workflow.flows.projects.checks import quorum_fits
 from workflow.flows.projects.messages import (
     AwaySet,
     ChangePeople,
@@ -196,6 +197,7 @@ async def set_checkin_schedule(cmd: SetCheckInSchedule, uow: UnitOfWork) -> c.Re
 async def configure_project(cmd: ConfigureProject, uow: UnitOfWork) -> c.Reply:
     pm = await actor_of(uow, cmd)
     project = await project_for(uow, cmd.project_id, pm, Act.CHECKIN_SETTINGS, lock=True)
+    quorum_fits(project, cmd.rule, cmd.quorum)  # on its field, as the form's check says
     project.set_checkin(cmd.day, cmd.time)
     project.set_policy(cmd.rule, cmd.quorum, cmd.order)
     if cmd.alert_days is not None:
