@@ -154,3 +154,15 @@ def test_settling_one_conversation_leaves_the_others_alone() -> None:
 
     assert limits.reserve([dm(2)], at(1.0)) is None
     assert limits.reserve([dm(1)], at(1.0)) is not None
+
+
+def test_an_update_with_more_copies_than_the_cap_goes_once_the_window_is_empty() -> None:
+    """A card with more copies in one workspace than the window's cap, as a bucket lets
+    more than its burst go once it is full: waiting for room would never end."""
+    limits = limiter(count=3, burst=2)
+    copies = [dm(n) for n in range(5)]
+    assert limits.reserve(copies[:1], at(0)) is None
+    limits.settle(copies[0], at(0.1))
+
+    assert limits.reserve(copies, at(30)) is not None  # the first send is still in the window
+    assert limits.reserve(copies, at(61)) is None

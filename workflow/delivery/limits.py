@@ -197,7 +197,7 @@ class RateLimiter:
         wait, limit = bucket.wait(now, count), bucket.limit
         if limit.cap is None:
             return wait
-        return max(wait, self.windows.wait(key, limit.cap, limit.seconds, now, count))
+        return max(wait, self.windows.wait(key, now, count))
 
     def _bucket(self, key: tuple[str, ...], limit: Limit, now: float) -> TokenBucket:
         bucket = self.buckets.get(key)

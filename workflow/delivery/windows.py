@@ -25,9 +25,10 @@ class Window:
     flying: list[float] = field(default_factory=list)  # when each send on its way left
 
     def wait(self, now: float, count: int) -> float:
-        """Seconds until `count` more may go (0: now)."""
+        """Seconds until `count` more may go (0: now); more than the cap at once (a card
+        with more copies than that) waits for an empty window, as a bucket waits to be full."""
         self._forget(now)
-        over = len(self.ended) + len(self.flying) + count - self.cap
+        over = len(self.ended) + len(self.flying) + min(count, self.cap) - self.cap
         if over <= 0:
             return 0.0
         if over > len(self.ended):  # only an answer still on its way can free room
@@ -58,10 +59,10 @@ class Windows:
 
     open: dict[tuple[str, ...], Window] = field(default_factory=dict)
 
-    def wait(self, key: tuple[str, ...], cap: int, seconds: float, now: float, count: int) -> float:
+    def wait(self, key: tuple[str, ...], now: float, count: int) -> float:
         window = self.open.get(key)
         if window is None:
-            return 0.0 if count <= cap else FLIGHT_WAIT
+            return 0.0  # nothing sent lately: even more than the cap may go at once
         wait = window.wait(now, count)
         if window.idle:
             del self.open[key]  # a conversation not written to lately keeps nothing
