@@ -81,14 +81,13 @@ async def _status(url: str, heartbeat: float) -> Status:
 
 def next_checkin(zone: CheckinZone, now: datetime) -> datetime:
     """The next weekly check-in moment after `now` in `zone`, moved into working hours."""
-    from workflow.domain.checkins import occurrence_at, week_of
-    from workflow.domain.schedule import allowed_at
+    from workflow.domain.checkins import week_of
+    from workflow.domain.schedule import slot_at
 
     local = ZoneInfo(zone.zone)
     week = week_of(now, local)
     for weeks in range(3):
-        moment = occurrence_at(week + timedelta(weeks=weeks), zone.day, zone.at, local)
-        if (moment := allowed_at(moment, local)) > now:
+        if (moment := slot_at(week + timedelta(weeks=weeks), zone.day, zone.at, local)) > now:
             return moment
     raise AssertionError("a weekly moment comes within three weeks")  # pragma: no cover
 

@@ -18,6 +18,7 @@ from workflow.persistence.outbox_claim import (
     PENDING,
     RECORD_COLUMNS,
     UNDELIVERABLE,
+    UPDATE,
     OutboxRecord,
     coalesced,
 )
@@ -191,7 +192,7 @@ class OutboxStore:
             select(
                 workspaces.c.external_id.label("workspace"),
                 outbox.c.sent_at,
-                case((outbox.c.op == "update", copies), else_=1).label("sends"),
+                case((outbox.c.op == UPDATE, copies), else_=1).label("sends"),
             )
             .select_from(outbox)
             .join(projects, projects.c.id == project)
