@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol, Self, TypeVar
 
 from workflow.domain.audit import AuditEntry, AuditKeys, ChainHead
 from workflow.domain.chases import Chase, DigestRun
 from workflow.domain.events import Event
-from workflow.domain.insight import PendingItem
+from workflow.domain.insight import Missed, PendingItem
 from workflow.domain.people import Identity, Person, Platform, Workspace
 from workflow.domain.projects import Project
 from workflow.domain.views import Outgoing, View
@@ -131,6 +131,13 @@ class Views(Protocol):
 
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         """People's labels; ids of nobody are left out."""
+        ...
+
+    async def missed_checkins(
+        self, project_id: int, since: date, limit: int
+    ) -> tuple[list[Missed], int]:
+        """The first `limit` check-ins the project's customers missed from week `since` on
+        (newest first), and how many there are."""
         ...
 
     async def having(

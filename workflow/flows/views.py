@@ -4,8 +4,11 @@ SQL read side), else the same answers from its repositories (fakes, and the writ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
+from workflow.domain.checkins import CheckIn, CheckInState
+from workflow.domain.insight import Missed, missed_checkins
 from workflow.domain.people import Identity, Person, Platform
 from workflow.domain.projects import Project, ProjectState
 from workflow.ports import AnyOf, Here, Includes, Repository, Rows, Shown, UnitOfWork, Views
@@ -89,6 +92,15 @@ class RepositoryViews:
     async def names(self, person_ids: Iterable[int]) -> dict[int, str]:
         wanted = set(person_ids)
         return {p.id: p.label for p in await self.uow.people.get_many(wanted) if p.id}
+
+    async def missed_checkins(
+        self, project_id: int, since: date, limit: int
+    ) -> tuple[list[Missed], int]:
+        project = await self.uow.projects.get(project_id)
+        where = {"project_id": project_id, "state": CheckInState.MISSED}
+        checkins = await self.uow.repo(CheckIn).find(**where)
+        found = missed_checkins(checkins, project.customers() if project else [], since)
+        return list(found[:limit]), len(found)
 
     async def having(
         self, questions: Sequence[Rows], project_ids: Sequence[int]

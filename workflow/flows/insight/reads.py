@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, fields, replace
-from datetime import date, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workflow.domain.audit import AuditEntry
@@ -19,7 +18,6 @@ from workflow.domain.insight import (
     Missed,
     PendingItem,
     digest,
-    missed_checkins,
     missed_since,
 )
 from workflow.domain.people import UNNAMED
@@ -70,27 +68,13 @@ async def project_digest(uow: UnitOfWork, project_id: int, now: datetime) -> Dig
     return replace(figures, chart=chart, names=names)
 
 
-@runtime_checkable
-class SeesMissed(Protocol):
-    """A read model that asks the database for missed check-ins (the SQL one does)."""
-
-    async def missed_checkins(
-        self, project_id: int, since: date, limit: int
-    ) -> tuple[list[Missed], int]: ...
-
-
 async def missed_in(
     uow: UnitOfWork, project: Project, now: datetime, limit: int
 ) -> tuple[list[Missed], int]:
     """The first `limit` check-ins the project's customers missed in the last weeks (newest
     first), and how many there are: they wait on nobody, so pending names them apart."""
     since = missed_since(week_of(now, UTC_ZONE))
-    views = views_of(uow)
-    if isinstance(views, SeesMissed):
-        return await views.missed_checkins(project.id or 0, since, limit)
-    where = {"project_id": project.id, "state": CheckInState.MISSED}
-    found = missed_checkins(await uow.repo(CheckIn).find(**where), project.customers(), since)
-    return list(found[:limit]), len(found)
+    return await views_of(uow).missed_checkins(project.id or 0, since, limit)
 
 
 def _label(name: str, n: int) -> str:
